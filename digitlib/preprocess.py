@@ -4,6 +4,8 @@
 image made the way MNIST itself was made.
 """
 
+import functools
+
 import numpy as np
 from PIL import Image
 from scipy import ndimage
@@ -25,10 +27,10 @@ MNIST_SIZE = 28
 DIGIT_SIZE = 20
 MNIST_CENTRE = 14.0
 CROP_LEVEL = 0.1  # ink fainter than this is ignored when cropping
-# Stroke width in pixels once the digit is 20 px tall: MNIST has 2-5 px (median 2.7). Thinner
+# Stroke width in pixels once the digit is 20 px tall: MNIST has 2-5.5 px (median 2.7). Thinner
 # strokes are thickened, bolder ones thinned, to about the target, on a small working copy.
-THIN_STROKE, THIN_TARGET = 2.0, 2.7
-THICK_STROKE, THICK_TARGET = 4.5, 3.5
+THIN_STROKE, THIN_TARGET = 1.5, 2.7
+THICK_STROKE, THICK_TARGET = 5.5, 4.0
 WORKING_SIZE = 40  # the working copy's longer side is 40-79 px: morphology there is cheap
 
 
@@ -39,11 +41,12 @@ def stroke_width(mask) -> float:
     line scores 2). A filled blob scores about half its diameter.
     """
     mask = np.asarray(mask, dtype=bool)
-    padded = np.pad(mask, 1)
-    interior = (padded[1:-1, 1:-1] & padded[:-2, 1:-1] & padded[2:, 1:-1]
-                & padded[1:-1, :-2] & padded[1:-1, 2:])
-    boundary = np.count_nonzero(mask) - np.count_nonzero(interior)
-    return 2.0 * np.count_nonzero(mask) / boundary if boundary else 0.0
+    area = np.count_nonzero(mask)
+    # Interior pixels have all four neighbours inside; pixels on the array's edge never do.
+    interior = (mask[1:-1, 1:-1] & mask[:-2, 1:-1] & mask[2:, 1:-1]
+                & mask[1:-1, :-2] & mask[1:-1, 2:])
+    boundary = area - np.count_nonzero(interior)
+    return 2.0 * area / boundary if boundary else 0.0
 
 
 def to_mnist(ink) -> np.ndarray:
@@ -57,11 +60,12 @@ def to_mnist(ink) -> np.ndarray:
     ink = np.asarray(ink)
     if ink.ndim != 2 or not np.issubdtype(ink.dtype, np.floating):
         raise ValueError(f"expected a float ink array of shape (H, W), got {ink.dtype} {ink.shape}")
-    if not np.isfinite(ink).all() or ink.min() < 0 or ink.max() > 1:
+    brightest = ink.max()
+    if not np.isfinite(brightest) or ink.min() < 0 or brightest > 1:  # NaN propagates to max
         raise ValueError("ink values must be finite and in [0, 1]")
-    if ink.max() < CROP_LEVEL:
+    if brightest < CROP_LEVEL:
         raise ValueError("there is no ink to centre: check for a blank image first")
-    ink = _crop(ink.astype(np.float32) / ink.max())
+    ink = np.divide(_crop(ink), brightest, dtype=np.float32)
 
     width = stroke_width(ink > 0.5) * DIGIT_SIZE / max(ink.shape)
     if not THIN_STROKE <= width <= THICK_STROKE:
@@ -70,14 +74,18 @@ def to_mnist(ink) -> np.ndarray:
     height, width = ink.shape
     scale = DIGIT_SIZE / max(height, width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    small = np.asarray(Image.fromarray(ink).resize(size, Image.Resampling.LANCZOS))
-    small = np.clip(small, 0.0, 1.0)
+    # reducing_gap: big drawings are first box-reduced by an integer factor (3x faster, and
+    # within 2 % of a full Lanczos pass).
+    small = np.array(Image.fromarray(ink).resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0))
+    np.clip(small, 0.0, 1.0, out=small)  # Lanczos rings a little outside [0, 1]
     small /= max(small.max(), 1e-6)
 
     # Integer shift, as MNIST did: the centre of mass lands within half a pixel of (14, 14).
-    row, column = ndimage.center_of_mass(small)
-    top = int(np.clip(round(MNIST_CENTRE - row), 0, MNIST_SIZE - small.shape[0]))
-    left = int(np.clip(round(MNIST_CENTRE - column), 0, MNIST_SIZE - small.shape[1]))
+    total = small.sum()
+    row = small.sum(axis=1) @ np.arange(small.shape[0]) / total
+    column = small.sum(axis=0) @ np.arange(small.shape[1]) / total
+    top = min(max(round(MNIST_CENTRE - row), 0), MNIST_SIZE - small.shape[0])
+    left = min(max(round(MNIST_CENTRE - column), 0), MNIST_SIZE - small.shape[1])
     image = np.zeros((MNIST_SIZE, MNIST_SIZE), dtype=np.float32)
     image[top : top + small.shape[0], left : left + small.shape[1]] = small
     return image
@@ -88,14 +96,18 @@ def _restroke(ink: np.ndarray) -> np.ndarray:
     # Max-pooling shrinks the digit without losing hairlines.
     factor = max(1, max(ink.shape) // WORKING_SIZE)
     height, width = (-(-side // factor) * factor for side in ink.shape)
-    padded = np.pad(ink, ((0, height - ink.shape[0]), (0, width - ink.shape[1])))
-    ink = padded.reshape(height // factor, factor, width // factor, factor).max(axis=(1, 3))
+    padded = np.zeros((height, width), dtype=np.float32)
+    padded[: ink.shape[0], : ink.shape[1]] = ink
+    ink = np.maximum.reduce([padded[offset::factor] for offset in range(factor)])
+    ink = np.maximum.reduce([ink[:, offset::factor] for offset in range(factor)])
 
     scale = DIGIT_SIZE / max(ink.shape)
     width = stroke_width(ink > 0.5) * scale
     if width < THIN_TARGET:
         radius = round((THIN_TARGET - width) / scale / 2)
-        return _round_morphology(ndimage.grey_dilation, np.pad(ink, radius), radius)
+        room = np.zeros((ink.shape[0] + 2 * radius, ink.shape[1] + 2 * radius), np.float32)
+        room[radius : radius + ink.shape[0], radius : radius + ink.shape[1]] = ink
+        return _round_morphology(ndimage.grey_dilation, room, radius)
     radius = round((width - THICK_TARGET) / scale / 2)
     thinner = _round_morphology(ndimage.grey_erosion, ink, radius)
     return _crop(thinner) if thinner.max() > 0.5 else ink
@@ -108,11 +120,15 @@ def _round_morphology(operation, ink: np.ndarray, radius: int) -> np.ndarray:
     square = radius // 2
     if square:
         ink = operation(ink, size=2 * square + 1)
-    diamond = ndimage.iterate_structure(ndimage.generate_binary_structure(2, 1), radius - square)
-    return operation(ink, footprint=diamond)
+    return operation(ink, footprint=_diamond(radius - square))
+
+
+@functools.cache
+def _diamond(radius: int) -> np.ndarray:
+    return ndimage.iterate_structure(ndimage.generate_binary_structure(2, 1), radius)
 
 
 def _crop(ink: np.ndarray) -> np.ndarray:
-    rows = np.flatnonzero((ink > CROP_LEVEL).any(axis=1))
-    columns = np.flatnonzero((ink > CROP_LEVEL).any(axis=0))
+    inked = ink > CROP_LEVEL
+    rows, columns = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
     return ink[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]

@@ -1,0 +1,166 @@
+"""Turn anything a learner may hand us into one validated ink array.
+
+``to_ink`` accepts a PIL image in any mode, a numpy array or a file path, and returns a float32
+(H, W) array in [0, 1] where 1 is ink and 0 is background, whatever the colours of the input:
+black ink on a white pad and white ink on black both work. Bad input raises a ``ValueError``
+or ``TypeError`` whose message names the problem.
+"""
+
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+# Largest image accepted, in pixels (width x height): 25 megapixels, e.g. 5000 x 5000. Bigger
+# images (a 20000 x 20000 decompression bomb, say) are refused before they are decoded.
+MAX_PIXELS = 25_000_000
+
+ALPHA_MODES = {"RGBA", "LA", "PA", "RGBa", "La"}
+
+
+class ImageError(ValueError):
+    """The input is not an image we can read a digit from; the message says why."""
+
+
+class ImageFileNotFoundError(ImageError, FileNotFoundError):
+    """The image file does not exist (catch it as ``ValueError`` or ``FileNotFoundError``)."""
+
+
+def to_ink(image) -> np.ndarray:
+    """Any accepted image -> float32 (H, W) ink in [0, 1] (1 = ink, 0 = background).
+
+    Accepted: a PIL image in any mode (transparent pixels count as background), a numpy array
+    of shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4) holding uint8, bool or floats in [0, 1],
+    or the path of an image file. At most ``MAX_PIXELS`` pixels.
+    """
+    if isinstance(image, (str, os.PathLike)):
+        image = open_image(image)
+    if isinstance(image, Image.Image):
+        return _ink_from_grey(*_pil_to_grey(image))
+    if isinstance(image, np.ndarray):
+        return _ink_from_grey(*_array_to_grey(image))
+    raise TypeError(
+        f"expected a PIL image, a numpy array or an image file path, got {type(image).__name__}"
+    )
+
+
+def open_image(path) -> Image.Image:
+    """Open and decode an image file, with clear errors for missing, corrupt or huge files."""
+    path = Path(path)
+    if not path.is_file():
+        what = "is a directory, not an image file" if path.is_dir() else "does not exist"
+        raise ImageFileNotFoundError(f"image file {str(path)!r} {what}")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:  # reads the header only ...
+                _check_size(image.width, image.height)
+                image.load()  # ... and decodes the pixels once the size is known to be sane
+    except ImageError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise ImageError(f"{path.name}: image too large ({error})") from None
+    except UnidentifiedImageError:
+        raise ImageError(f"{path.name} is not an image file Pillow can read") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as error:  # truncated or corrupt data
+        raise ImageError(f"{path.name} is corrupt or truncated: {error}") from None
+    return image
+
+
+def _check_size(width: int, height: int) -> None:
+    if width < 1 or height < 1:
+        raise ImageError(f"the image is empty ({width}x{height} pixels)")
+    if width * height > MAX_PIXELS:
+        raise ImageError(
+            f"image of {width}x{height} pixels is too large: the limit is {MAX_PIXELS:,} pixels "
+            f"(e.g. 5000x5000); shrink it first"
+        )
+
+
+def _pil_to_grey(image: Image.Image):
+    """PIL image -> (grey float32 in [0, 1], alpha float32 or None)."""
+    _check_size(image.width, image.height)
+    try:
+        image.load()
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        raise ImageError(f"the image could not be decoded: {error}") from None
+    has_alpha = image.mode in ALPHA_MODES or (
+        image.mode in {"P", "L", "RGB"} and "transparency" in image.info
+    )
+    if has_alpha:
+        try:
+            rgba = np.asarray(image.convert("RGBA"), dtype=np.float32) / 255.0
+        except ValueError as error:
+            raise ImageError(f"images in mode {image.mode} are not supported ({error})") from None
+        return _luminance(rgba[..., :3]), rgba[..., 3]
+    if image.mode.startswith("I") or image.mode == "F":
+        values = np.asarray(image, dtype=np.float64)  # 16/32-bit integers or floats
+        if not np.isfinite(values).all():
+            raise ImageError("the image holds NaN or infinite pixel values")
+        top = 1.0 if values.max() <= 1.0 else 255.0 if values.max() <= 255 else 65535.0
+        return np.clip(values / top, 0.0, 1.0).astype(np.float32), None
+    try:
+        grey = image if image.mode == "L" else image.convert("L")
+    except ValueError as error:
+        raise ImageError(f"images in mode {image.mode} are not supported ({error})") from None
+    return np.asarray(grey), None  # uint8, scaled in _ink_from_grey
+
+
+def _array_to_grey(array: np.ndarray):
+    """numpy array -> (grey float32 in [0, 1], alpha float32 or None), validated."""
+    is_float = np.issubdtype(array.dtype, np.floating)
+    if not (array.dtype == np.uint8 or array.dtype == bool or is_float):
+        raise TypeError(
+            f"array pixels must be uint8 (0-255), bool or float (0-1), got dtype {array.dtype}"
+        )
+    if not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] in (1, 3, 4))):
+        raise ImageError(
+            f"expected one image of shape (H, W), (H, W, 3) or (H, W, 4), got shape {array.shape}"
+        )
+    height, width = array.shape[:2]
+    _check_size(width, height)
+    if array.dtype == np.uint8 and array.ndim == 2:
+        return array, None  # scaled in _ink_from_grey
+    if is_float:
+        if not np.isfinite(array).all():
+            raise ImageError("the image holds NaN or infinite values")
+        low, high = array.min(), array.max()
+        if low < 0.0 or high > 1.0:
+            raise ImageError(f"float pixels must be in [0, 1], got {low:.4g} to {high:.4g} "
+                             "(divide 0-255 images by 255)")
+    values = array.astype(np.float32)
+    if array.dtype == np.uint8:
+        values /= 255.0
+    if values.ndim == 2 or values.shape[2] == 1:
+        return values.reshape(height, width), None
+    if values.shape[2] == 3:
+        return _luminance(values), None
+    return _luminance(values[..., :3]), values[..., 3]
+
+
+def _luminance(rgb: np.ndarray) -> np.ndarray:
+    return (rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)).astype(np.float32)
+
+
+def _ink_from_grey(grey: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
+    """Detect the ink polarity; return ink in [0, 1] (1 = ink). ``grey`` may be uint8."""
+    if alpha is not None and alpha.min() < 1.0:
+        # Transparent pixels are background: lay the image on a backdrop that contrasts
+        # with the colour of its visible (opaque) pixels.
+        weight = alpha.sum()
+        ink_colour = float((grey * alpha).sum() / weight) if weight > 0 else 0.0
+        backdrop = 1.0 if ink_colour < 0.5 else 0.0
+        grey = grey * alpha + backdrop * (1.0 - alpha)
+    full = 255.0 if grey.dtype == np.uint8 else 1.0
+    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    background = float(np.median(border)) / full
+    if background > 0.5:  # dark ink on a light pad: ink = (background - grey) / background
+        scale, offset = -1.0 / (background * full), 1.0
+    else:  # light ink on a dark pad: ink = (grey - background) / (1 - background)
+        scale, offset = 1.0 / ((1.0 - background) * full), -background / (1.0 - background)
+    ink = grey.astype(np.float32)
+    ink *= scale
+    ink += offset
+    return np.clip(ink, 0.0, 1.0, out=ink)

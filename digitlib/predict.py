@@ -1,0 +1,229 @@
+"""One predictor for every front end: the notebook pad, the Tk app and the CLI.
+
+    from digitlib.predict import Predictor
+    predictor = Predictor.load()                  # models/mnist_cnn.keras, loaded once
+    result = predictor.predict_digit(image)       # one digit, or None when nothing is drawn
+    found = predictor.predict_digits(image)       # every digit on a canvas, in reading order
+
+``image`` is a PIL image (any mode), a numpy array or a file path; see ``digitlib.images``.
+Every digit goes through the same steps: ``digitlib.segment`` finds it,
+``digitlib.preprocess.to_mnist`` makes the 28x28 image the MNIST way, and one compiled call
+of the model classifies all the digits of a canvas at once.
+
+A result is ``unsure`` when its probability is below ``UNSURE_BELOW`` (0.80) or when its ink
+does not look like a digit: much wider than tall (a line, a scribble) or a filled blob (a dot).
+A blank or near-blank image (nothing but specks) gives ``None`` / ``[]``. Bad input raises a
+``ValueError`` or ``TypeError`` that names the problem (images above
+``digitlib.images.MAX_PIXELS``, 25 megapixels, are refused); model problems raise
+``ModelError``, a ``ValueError``.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from digitlib import config, images, segment
+from digitlib.preprocess import MNIST_SIZE, stroke_width, to_mnist
+
+UNSURE_BELOW = 0.80  # a softmax probability below this is reported as unsure
+TOO_WIDE = 2.5  # ink more than 2.5 times wider than tall is no digit (MNIST: at most 1.7)
+BLOB = 0.4  # stroke width over the ink's longer side: MNIST at most 0.33, a filled dot 0.5
+
+
+@dataclass(eq=False)
+class Prediction:
+    """The reading of one digit."""
+
+    digit: int
+    confidence: float  # probability of ``digit``, in [0, 1]
+    probabilities: np.ndarray  # (10,) softmax probabilities of the digits 0-9
+    top3: list[tuple[int, float]]  # the three likeliest (digit, probability), likeliest first
+    unsure: bool  # True when the reading should not be trusted; ``reason`` says why
+    image28: np.ndarray  # the (28, 28) float32 image the model saw
+    reason: str = ""  # "" when sure, else e.g. "low confidence (62%)" or "a filled blob"
+
+
+@dataclass(eq=False)
+class Detection(Prediction):
+    """A digit found on a canvas: its box plus every field of ``Prediction``."""
+
+    box: tuple[int, int, int, int] = field(kw_only=True)  # left, top, right, bottom (exclusive)
+
+
+class ModelError(ValueError):
+    """The model file cannot serve as a digit reader; the message says why."""
+
+
+class ModelNotFoundError(ModelError, FileNotFoundError):
+    """There is no model file yet."""
+
+
+def limit_threads(count: int = 1) -> bool:
+    """Let TensorFlow run each op on ``count`` threads; returns whether it took effect.
+
+    For one drawing at a time the model is tiny, and one thread is about twice as fast as the
+    default on a small, busy machine (idle worker threads compete with the preprocessing).
+    It only works before TensorFlow starts, and it holds for the whole process: programs that
+    only read digits (the CLI, the Tk app, bench-predict) call it first; a notebook that also
+    trains should not.
+    """
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(count)
+        tf.config.threading.set_inter_op_parallelism_threads(count)
+    except RuntimeError:  # TensorFlow has already started
+        return False
+    return True
+
+
+class Predictor:
+    """Reads digits with a trained model, loaded once and compiled once."""
+
+    def __init__(self, model, unsure_below: float = UNSURE_BELOW, path=None):
+        import keras
+        import tensorflow as tf
+
+        if not isinstance(model, keras.Model):
+            raise TypeError(f"expected a keras.Model, got {type(model).__name__}")
+        expected = (None, MNIST_SIZE, MNIST_SIZE, 1)
+        try:
+            input_shape, output_shape = model.input_shape, model.output_shape
+        except (AttributeError, ValueError):  # a model that was never built
+            input_shape = output_shape = None
+        if not (isinstance(input_shape, tuple) and input_shape[1:] == expected[1:]):
+            raise ModelError(f"the model takes input of shape {input_shape}, but a digit "
+                             f"reader needs {expected}: train one with `python -m digitlib train`")
+        if output_shape != (None, 10):
+            raise ModelError(f"the model outputs shape {output_shape}, not (None, 10)")
+        if not 0.0 <= unsure_below <= 1.0:
+            raise ValueError(f"unsure_below must be in [0, 1], got {unsure_below!r}")
+        self.model = model
+        self.path = path  # where the model was loaded from, if from a file
+        self.unsure_below = unsure_below
+        # One compiled graph for any batch size: no retracing, none of model.predict's overhead.
+        try:
+            self._compiled = tf.function(
+                lambda batch: model(batch, training=False),
+                input_signature=[tf.TensorSpec([None, *expected[1:]], tf.float32)],
+            ).get_concrete_function()
+            warm_up = self.classify(np.zeros((1, MNIST_SIZE, MNIST_SIZE), np.float32))
+        except Exception as error:  # whatever TensorFlow raised, say it in one line
+            raise ModelError(f"the model cannot be run: {type(error).__name__}: {error}") from None
+        if not np.allclose(warm_up.sum(axis=1), 1.0, atol=1e-3) or warm_up.min() < 0:
+            raise ModelError("the model's outputs are not probabilities: it must end in softmax")
+
+    @classmethod
+    def load(cls, path=None, threads: int | None = None, **options) -> "Predictor":
+        """Load a saved model (default ``models/mnist_cnn.keras``) and compile it once.
+
+        ``threads=1`` calls ``limit_threads(1)`` first: right for programs that only read
+        digits (the CLI, the Tk app); leave it out in a notebook that also trains.
+        """
+        path = Path(config.DEFAULT_MODEL_PATH if path is None else path)
+        if not path.is_file():
+            raise ModelNotFoundError(
+                f"no model at {path}: train one with `python -m digitlib train` (or `make model`)"
+            )
+        if threads is not None:
+            limit_threads(threads)
+        import keras
+
+        try:
+            model = keras.models.load_model(path, compile=False)
+        except Exception as error:  # Keras raises many kinds for unreadable files
+            raise ModelError(f"could not load the model {path}: {error}") from None
+        return cls(model, path=path, **options)
+
+    def classify(self, images28) -> np.ndarray:
+        """Probabilities (N, 10) for images (N, 28, 28) in [0, 1], in one compiled call."""
+        import tensorflow as tf
+
+        batch = np.asarray(images28, dtype=np.float32).reshape(-1, MNIST_SIZE, MNIST_SIZE, 1)
+        return self._compiled(tf.constant(batch)).numpy()
+
+    def predict_digit(self, image) -> Prediction | None:
+        """Read the drawing as one digit; None when nothing is drawn."""
+        found = segment.whole_drawing(images.to_ink(image))
+        if found is None:
+            return None
+        image28 = to_mnist(found.ink)
+        return self._reading(Prediction, self.classify(image28[np.newaxis])[0], image28, found)
+
+    def predict_digits(self, image) -> list[Detection]:
+        """Read every digit on a canvas, in reading order; [] when nothing is drawn."""
+        found = segment.find_digits(images.to_ink(image))
+        if not found:
+            return []
+        batch = np.stack([to_mnist(digit.ink) for digit in found])
+        probabilities = self.classify(batch)
+        return [self._reading(Detection, p, image28, digit, box=digit.box)
+                for p, image28, digit in zip(probabilities, batch, found, strict=True)]
+
+    def _reading(self, kind, probabilities, image28, found, **extra):
+        order = np.argsort(probabilities)[::-1]
+        confidence = float(probabilities[order[0]])
+        reason = implausible(found)
+        if not reason and confidence < self.unsure_below:
+            reason = f"low confidence ({confidence:.0%})"
+        return kind(
+            digit=int(order[0]),
+            confidence=confidence,
+            probabilities=probabilities,
+            top3=[(int(d), float(probabilities[d])) for d in order[:3]],
+            unsure=bool(reason),
+            image28=image28,
+            reason=reason,
+            **extra,
+        )
+
+
+def implausible(found: segment.Segment) -> str:
+    """Why this ink cannot be a digit ("" when it can): too wide, or a filled blob."""
+    left, top, right, bottom = found.box
+    width, height = right - left, bottom - top
+    if width > TOO_WIDE * height:
+        return "much wider than tall: a line, not a digit"
+    mask = found.ink > segment.INK_LEVEL
+    if stroke_width(mask) > BLOB * max(width, height):
+        return "a filled blob or a dot, not a digit"
+    return ""
+
+
+def annotate(image, detections) -> Image.Image:
+    """The image (dark ink on white) with each detection's box and label drawn on it.
+
+    Sure readings are green, unsure ones orange and marked "?". Works with ``Detection``s from
+    ``predict_digits`` and with a single ``Prediction`` (boxed around all the ink).
+    """
+    ink = images.to_ink(image)
+    picture = Image.fromarray(np.round(255 * (1 - ink)).astype(np.uint8)).convert("RGB")
+    if isinstance(detections, Prediction):
+        detections = [detections]
+    draw = ImageDraw.Draw(picture)
+    heights = [d.box[3] - d.box[1] if isinstance(d, Detection) else picture.height
+               for d in detections]
+    font_size = int(np.clip(0.18 * np.median(heights), 10, 40)) if heights else 10
+    font = ImageFont.load_default(size=font_size)
+    line = max(1, round(min(picture.size) / 150))
+    for d in detections:
+        box = d.box if isinstance(d, Detection) else _ink_box(ink)
+        colour = (230, 120, 0) if d.unsure else (0, 150, 0)
+        draw.rectangle((box[0], box[1], box[2] - 1, box[3] - 1), outline=colour, width=line)
+        label = f"{d.digit}{'?' if d.unsure else ''} {d.confidence:.0%}"
+        text_box = draw.textbbox((0, 0), label, font=font)
+        text_height = text_box[3] - text_box[1] + 2 * line
+        y = box[1] - text_height if box[1] >= text_height else box[1]
+        draw.rectangle((box[0], y, box[0] + text_box[2] + 2 * line, y + text_height), fill=colour)
+        draw.text((box[0] + line, y + line - text_box[1]), label, fill="white", font=font)
+    return picture
+
+
+def _ink_box(ink):
+    rows = np.flatnonzero((ink > segment.INK_LEVEL).any(axis=1))
+    columns = np.flatnonzero((ink > segment.INK_LEVEL).any(axis=0))
+    if len(rows) == 0:
+        return (0, 0, ink.shape[1], ink.shape[0])
+    return (int(columns[0]), int(rows[0]), int(columns[-1]) + 1, int(rows[-1]) + 1)

@@ -1,0 +1,203 @@
+"""digitlib.images: any accepted input becomes ink in [0, 1]; bad input gets a clear error."""
+
+import struct
+import zlib
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from digitlib import images
+
+
+def pad_with_a_bar(mode="L", ink=0, background=255, size=(60, 40)):
+    """A pad with a filled bar (rows 10-19, columns 20-39) of ``ink`` on ``background``."""
+    image = Image.new(mode, size, background)
+    ImageDraw.Draw(image).rectangle((20, 10, 39, 19), fill=ink)
+    return image
+
+
+BAR = (slice(10, 20), slice(20, 40))
+
+
+def assert_bar(ink):
+    assert ink.dtype == np.float32 and ink.shape == (40, 60)
+    assert ink.min() >= 0.0 and ink.max() <= 1.0
+    assert np.allclose(ink[BAR], 1.0, atol=0.02), "the bar should be full ink"
+    outside = ink.copy()
+    outside[BAR] = 0
+    assert outside.max() < 0.02, "the background should have no ink"
+
+
+@pytest.mark.parametrize(
+    "mode, ink, background",
+    [
+        ("L", 0, 255),  # black on white, like the drawing pads
+        ("L", 255, 0),  # white on black, like MNIST
+        ("1", 0, 1),
+        ("RGB", (0, 0, 0), (255, 255, 255)),
+        ("RGB", (255, 255, 255), (0, 0, 0)),
+        ("CMYK", (0, 0, 0, 255), (0, 0, 0, 0)),
+        ("I;16", 0, 65535),
+        ("I", 65535, 0),
+        ("F", 1.0, 0.0),
+        ("LA", (0, 255), (255, 255)),
+    ],
+)
+def test_modes_and_polarity(mode, ink, background):
+    assert_bar(images.to_ink(pad_with_a_bar(mode, ink, background)))
+
+
+def test_coloured_ink_on_coloured_paper():
+    ink = images.to_ink(pad_with_a_bar("RGB", (250, 250, 90), (20, 0, 60)))
+    assert ink[BAR].min() > 0.8
+    ink[BAR] = 0
+    assert ink.max() == 0
+
+
+def test_palette_image():
+    assert_bar(images.to_ink(pad_with_a_bar("RGB", (0, 0, 0), (255, 255, 255)).convert("P")))
+
+
+@pytest.mark.parametrize("ink_colour", [(0, 0, 0, 255), (255, 255, 255, 255)])
+def test_rgba_with_transparent_background(ink_colour):
+    # Canvas exports: strokes on a fully transparent background, in dark or light ink.
+    assert_bar(images.to_ink(pad_with_a_bar("RGBA", ink_colour, (0, 0, 0, 0))))
+
+
+def test_palette_with_transparency():
+    image = pad_with_a_bar("P", 1, 0)
+    image.putpalette([255, 255, 255, 0, 0, 0] + [0] * 762)
+    image.info["transparency"] = 0
+    assert_bar(images.to_ink(image))
+
+
+@pytest.mark.parametrize("polarity", ["dark ink", "light ink"])
+@pytest.mark.parametrize("kind", ["uint8", "bool", "float32", "float64", "rgb", "rgba", "hw1"])
+def test_numpy_arrays(kind, polarity):
+    bar = np.zeros((40, 60), dtype=bool)
+    bar[BAR] = True
+    if polarity == "dark ink":
+        bar = ~bar
+    array = {
+        "uint8": bar.astype(np.uint8) * 255,
+        "bool": bar,
+        "float32": bar.astype(np.float32),
+        "float64": bar.astype(np.float64),
+        "rgb": np.repeat(bar[..., None], 3, axis=2).astype(np.uint8) * 255,
+        "rgba": np.dstack([np.repeat(bar[..., None], 3, axis=2), np.ones_like(bar)]).astype(
+            np.float32),
+        "hw1": bar[..., None].astype(np.uint8) * 255,
+    }[kind]
+    assert_bar(images.to_ink(array))
+
+
+def test_grey_paper_is_background():
+    array = np.full((40, 60), 0.8, np.float32)  # off-white paper, pencil ink at 0.2
+    array[BAR] = 0.2
+    ink = images.to_ink(array)
+    assert ink[BAR].min() == pytest.approx(0.75)
+    assert ink[0, 0] == 0.0
+
+
+def test_file_paths(tmp_path):
+    path = tmp_path / "digit.png"
+    pad_with_a_bar().save(path)
+    assert_bar(images.to_ink(path))
+    assert_bar(images.to_ink(str(path)))
+
+
+def test_uniform_image_has_no_ink():
+    for value in (0, 128, 255):
+        assert images.to_ink(np.full((30, 30), value, np.uint8)).max() == 0.0
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "array, words",
+    [
+        (np.zeros((0, 10), np.uint8), "empty"),
+        (np.zeros((10, 0, 3), np.uint8), "empty"),
+        (np.zeros(10, np.uint8), "shape"),
+        (np.zeros((2, 10, 10), np.float32), "shape"),
+        (np.zeros((1, 28, 28, 1), np.float32), "shape"),
+        (np.zeros((10, 10, 2), np.uint8), "shape"),
+        (np.array(5.0), "shape"),
+        (np.full((10, 10), np.nan, np.float32), "NaN"),
+        (np.full((10, 10), np.inf), "NaN or infinite"),
+        (np.full((10, 10), 255.0), "[0, 1]"),
+        (np.full((10, 10), -0.5), "[0, 1]"),
+    ],
+)
+def test_bad_arrays_raise_value_error(array, words):
+    with pytest.raises(ValueError, match=words.replace("[", r"\[").replace("]", r"\]")):
+        images.to_ink(array)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.uint16, np.complex64, object, "U3"])
+def test_bad_dtypes_raise_type_error(dtype):
+    with pytest.raises(TypeError, match="uint8"):
+        images.to_ink(np.zeros((10, 10), dtype=dtype))
+
+
+@pytest.mark.parametrize("thing", [None, 42, [[0, 1], [1, 0]], b"\x89PNG"])
+def test_unsupported_types_raise_type_error(thing):
+    with pytest.raises(TypeError, match="PIL image, a numpy array or an image file path"):
+        images.to_ink(thing)
+
+
+def test_huge_array_is_refused_before_any_copy():
+    huge = np.broadcast_to(np.uint8(0), (20000, 20000))  # no memory behind it
+    with pytest.raises(ValueError, match="too large"):
+        images.to_ink(huge)
+
+
+def test_huge_pil_image_is_refused(monkeypatch):
+    monkeypatch.setattr(images, "MAX_PIXELS", 1000)
+    with pytest.raises(ValueError, match="too large"):
+        images.to_ink(Image.new("L", (40, 30)))
+
+
+def png_header_only(path, width, height):
+    """A PNG that claims ``width`` x ``height`` pixels: a decompression bomb's header."""
+
+    def chunk(kind, payload):
+        return (struct.pack(">I", len(payload)) + kind + payload
+                + struct.pack(">I", zlib.crc32(kind + payload)))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+                     + chunk(b"IDAT", zlib.compress(b"\x00" * 100)) + chunk(b"IEND", b""))
+    return path
+
+
+@pytest.mark.parametrize("side", [6000, 20000, 60000])
+def test_decompression_bomb_file_is_refused(tmp_path, side):
+    path = png_header_only(tmp_path / "bomb.png", side, side)
+    with pytest.raises(ValueError, match="too large"):
+        images.to_ink(path)
+
+
+def test_corrupt_file(tmp_path):
+    path = tmp_path / "cut.png"
+    pad_with_a_bar(size=(300, 300)).save(path)
+    path.write_bytes(path.read_bytes()[:200])  # truncated in the middle of the pixels
+    with pytest.raises(ValueError, match="corrupt or truncated"):
+        images.to_ink(path)
+
+
+def test_not_an_image(tmp_path):
+    path = tmp_path / "notes.png"
+    path.write_text("these are not pixels")
+    with pytest.raises(ValueError, match="not an image file"):
+        images.to_ink(path)
+
+
+def test_missing_file_and_directory(tmp_path):
+    with pytest.raises(ValueError, match="does not exist") as caught:
+        images.to_ink(tmp_path / "nowhere.png")
+    assert isinstance(caught.value, FileNotFoundError)
+    with pytest.raises(ValueError, match="is a directory"):
+        images.to_ink(tmp_path)

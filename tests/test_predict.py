@@ -1,0 +1,372 @@
+"""digitlib.predict: one predictor for the widget, the Tk app and the CLI.
+
+Tests marked by the ``trained`` fixture need the real model (models/mnist_cnn.keras); the rest
+run with a tiny untrained stand-in when it is missing.
+"""
+
+import dataclasses
+
+import keras
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from PIL import Image, ImageDraw
+
+from digitlib import config, images, predict, segment
+from digitlib.predict import Detection, Prediction, Predictor
+from digitlib.preprocess import to_mnist
+from tests.conftest import require
+from tests.test_segment import (
+    draw_digits,
+    ink_box,
+    iou,
+    mnist_canvas,
+    mnist_test_set,
+    row_of_places,
+)
+
+
+def tiny_model(input_shape=(28, 28, 1), outputs=10, activation="softmax"):
+    return keras.Sequential([keras.Input(input_shape), keras.layers.Flatten(),
+                             keras.layers.Dense(outputs, activation=activation)])
+
+
+@pytest.fixture(scope="session")
+def trained():
+    require(config.DEFAULT_MODEL_PATH.exists(),
+            f"{config.DEFAULT_MODEL_PATH} is missing: run `make model`")
+    return Predictor.load()
+
+
+@pytest.fixture(scope="session")
+def predictor():
+    """The real model when there is one, else an untrained stand-in (for API and errors)."""
+    if config.DEFAULT_MODEL_PATH.exists():
+        return Predictor.load()
+    return Predictor(tiny_model())
+
+
+def pad_with(digit, brush=16.0):
+    return draw_digits([digit], [(90, 40, 100, 200)], brush=brush)
+
+
+# --- the API the front ends code against ----------------------------------------------------
+
+
+def check_prediction(result):
+    assert isinstance(result, Prediction)
+    assert isinstance(result.digit, int) and 0 <= result.digit <= 9
+    assert isinstance(result.confidence, float) and 0.0 <= result.confidence <= 1.0
+    assert result.probabilities.shape == (10,)
+    assert result.probabilities.sum() == pytest.approx(1.0, abs=1e-4)
+    assert result.confidence == pytest.approx(result.probabilities.max())
+    assert len(result.top3) == 3 and result.top3[0] == (result.digit, result.confidence)
+    assert [p for _, p in result.top3] == sorted((p for _, p in result.top3), reverse=True)
+    assert all(isinstance(d, int) and isinstance(p, float) for d, p in result.top3)
+    assert isinstance(result.unsure, bool) and result.unsure == bool(result.reason)
+    assert result.image28.shape == (28, 28) and result.image28.dtype == np.float32
+
+
+def test_predict_digit_result(predictor):
+    image = pad_with(3)
+    result = predictor.predict_digit(image)
+    check_prediction(result)
+    # image28 is exactly what to_mnist makes of the drawing, and what the model saw.
+    expected = to_mnist(segment.whole_drawing(images.to_ink(image)).ink)
+    np.testing.assert_array_equal(result.image28, expected)
+    direct = predictor.model.predict(expected[None, ..., None], verbose=0)[0]
+    np.testing.assert_allclose(result.probabilities, direct, atol=1e-5)
+
+
+def test_predict_digits_result(predictor):
+    digits, places, size = [1, 2, 3], row_of_places(3), (280, 140)
+    found = predictor.predict_digits(draw_digits(digits, places, size))
+    assert len(found) == 3
+    for detection in found:
+        assert isinstance(detection, Detection) and isinstance(detection, Prediction)
+        check_prediction(detection)
+        assert len(detection.box) == 4 and all(isinstance(v, int) for v in detection.box)
+    assert {field.name for field in dataclasses.fields(Detection)} >= {
+        "digit", "confidence", "probabilities", "top3", "unsure", "image28", "box"}
+
+
+def test_blank_gives_none():
+    blank_predictor = Predictor(tiny_model())
+    for blank in (Image.new("L", (280, 280), 255), np.zeros((280, 280), np.uint8),
+                  np.ones((28, 28), np.float32), Image.new("RGBA", (100, 100), (0, 0, 0, 0))):
+        assert blank_predictor.predict_digit(blank) is None
+        assert blank_predictor.predict_digits(blank) == []
+
+
+def no_confident_digit(predictor, image):
+    single, several = predictor.predict_digit(image), predictor.predict_digits(image)
+    return (single is None or single.unsure) and all(d.unsure for d in several)
+
+
+def test_a_dot_is_no_confident_digit(predictor):
+    for radius in (1, 4, 10, 30):
+        image = Image.new("L", (280, 280), 255)
+        ImageDraw.Draw(image).ellipse((140 - radius, 140 - radius, 140 + radius, 140 + radius), 0)
+        assert no_confident_digit(predictor, image), f"a dot of radius {radius}"
+
+
+@pytest.mark.parametrize("angle", [0, 8, -15])
+@pytest.mark.parametrize("width", [1, 3, 12])
+def test_a_ruler_line_is_no_confident_digit(predictor, angle, width):
+    image = Image.new("L", (280, 280), 255)
+    rise = 100 * np.tan(np.radians(angle))
+    ImageDraw.Draw(image).line((40, 140 - rise, 240, 140 + rise), fill=0, width=width)
+    assert no_confident_digit(predictor, image)
+
+
+def test_a_filled_blob_is_unsure(predictor):
+    image = Image.new("L", (280, 280), 255)
+    ImageDraw.Draw(image).rectangle((80, 60, 200, 220), fill=0)
+    assert predictor.predict_digit(image).unsure
+    assert "blob" in predictor.predict_digit(image).reason
+
+
+def test_unsure_threshold():
+    strict, lenient = Predictor(tiny_model(), unsure_below=1.0), Predictor(tiny_model(), 0.0)
+    image = pad_with(7)
+    assert strict.predict_digit(image).unsure
+    assert "confidence" in strict.predict_digit(image).reason
+    assert not lenient.predict_digit(image).unsure
+    assert predict.UNSURE_BELOW == 0.8
+
+
+def test_any_input_form_gives_the_same_reading(predictor, tmp_path):
+    image = pad_with(2)  # black on white, mode L
+    grey = np.asarray(image)
+    transparent = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    transparent.putalpha(Image.fromarray(255 - grey))  # black strokes on a see-through pad
+    path = tmp_path / "two.png"
+    image.save(path)
+    forms = [image, image.convert("RGB"), transparent, image.convert("CMYK"), grey,
+             255 - grey, grey.astype(np.float32) / 255, grey < 128,
+             np.dstack([grey] * 3), path, str(path)]
+    reference = predictor.predict_digit(image)
+    for form in forms:
+        result = predictor.predict_digit(form)
+        assert result.digit == reference.digit
+        np.testing.assert_allclose(result.probabilities, reference.probabilities, atol=0.05)
+
+
+def test_serving_path_never_calls_model_predict(predictor, monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("model.predict is too slow for the serving path")
+
+    monkeypatch.setattr(predictor.model, "predict", forbidden)
+    monkeypatch.setattr(predictor.model, "__call__", forbidden, raising=False)
+    predictor.predict_digit(pad_with(5))
+    predictor.predict_digits(pad_with(5))
+
+
+def test_all_digits_of_a_canvas_in_one_batched_call(predictor, monkeypatch):
+    calls = []
+    compiled = predictor._compiled
+
+    def counting(batch):
+        calls.append(batch.shape[0])
+        return compiled(batch)
+
+    monkeypatch.setattr(predictor, "_compiled", counting)
+    digits = [3, 1, 4, 1, 5, 9, 2, 6]
+    places = row_of_places(8, gap=12)
+    found = predictor.predict_digits(draw_digits(digits, places, (640, 140)))
+    assert len(found) == 8 and calls == [8]
+
+
+def test_annotate(predictor):
+    digits, places, size = [1, 7], row_of_places(2), (200, 140)
+    image = draw_digits(digits, places, size)
+    found = predictor.predict_digits(image)
+    picture = predict.annotate(image, found)
+    assert picture.mode == "RGB" and picture.size == size
+    pixels = np.asarray(picture).astype(int)
+    for detection in found:
+        left, top, right, bottom = detection.box
+        colour = tuple(pixels[bottom - 1, (left + right) // 2])  # the box's bottom edge
+        assert colour == ((230, 120, 0) if detection.unsure else (0, 150, 0))
+    assert predict.annotate(image, []).size == size
+    assert predict.annotate(image, predictor.predict_digit(image)).size == size
+
+
+# --- quality with the trained model ---------------------------------------------------------
+
+
+def test_mnist_canvases_are_read(trained):
+    rng = np.random.default_rng(2024)
+    digits_right = digits_total = canvases_right = 0
+    overlaps = []
+    for trial in range(150):
+        count = int(rng.integers(2, 9))
+        canvas, labels, boxes = mnist_canvas(
+            rng, count, rows=1 if count <= 4 else int(rng.integers(1, 3)),
+            scale=rng.uniform(1.0, 4.0), gap=(2, 12), dark_ink=trial % 2 == 0)
+        found = trained.predict_digits(canvas)
+        read = [d.digit for d in found]
+        digits_total += count
+        canvases_right += read == labels
+        if len(found) == count:
+            digits_right += sum(r == label for r, label in zip(read, labels, strict=True))
+            overlaps += [iou(d.box, box) for d, box in zip(found, boxes, strict=True)]
+    assert digits_right / digits_total >= 0.98, f"{digits_right}/{digits_total} digits read"
+    assert canvases_right / 150 >= 0.9
+    assert np.median(overlaps) == 1.0 and np.mean(np.array(overlaps) >= 0.9) >= 0.98
+
+
+@pytest.mark.parametrize("brush", [6, 16, 30])
+def test_drawn_digits_are_read(trained, brush):
+    read = [trained.predict_digit(pad_with(digit, brush)) for digit in range(10)]
+    right = [r.digit == digit for digit, r in enumerate(read)]
+    assert sum(right) >= 9, f"read {[r.digit for r in read]} at brush {brush}"
+    assert all(not r.unsure for r, ok in zip(read, right, strict=True) if ok)
+
+
+def test_two_stroke_digits_come_back_as_one_digit_each(trained):
+    digits = [4, 5, 7, 1, 4, 7, 5]
+    places, size = row_of_places(len(digits), gap=16), (580, 140)
+    found = trained.predict_digits(draw_digits(digits, places, size, brush=12))
+    assert [d.digit for d in found] == digits
+    for detection, place, digit in zip(found, places, digits, strict=True):
+        alone = ink_box(draw_digits([digit], [place], size, brush=12))
+        assert detection.box == alone
+
+
+def test_the_single_pad_reads_mnist_digits(trained):
+    x_test, y_test = mnist_test_set()
+    right = 0
+    for image, label in zip(x_test[:200], y_test[:200], strict=True):
+        big = Image.fromarray(255 - image).resize((280, 280), Image.Resampling.BICUBIC)
+        right += trained.predict_digit(big).digit == label
+    assert right >= 196
+
+
+# --- bad input and bad models ---------------------------------------------------------------
+
+
+def png_bomb(path, side):
+    import struct
+    import zlib
+
+    def chunk(kind, payload):
+        return (struct.pack(">I", len(payload)) + kind + payload
+                + struct.pack(">I", zlib.crc32(kind + payload)))
+
+    path.write_bytes(b"\x89PNG\r\n\x1a\n"
+                     + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
+    return path
+
+
+def bad_inputs(tmp_path):
+    corrupt = tmp_path / "corrupt.png"
+    pad_with(3).save(corrupt)
+    corrupt.write_bytes(corrupt.read_bytes()[:150])
+    not_image = tmp_path / "digits.png"
+    not_image.write_text("no pixels here")
+    return {
+        "empty": (np.zeros((0, 0), np.uint8), ValueError, "empty"),
+        "zero-size": (np.zeros((10, 0), np.float32), ValueError, "empty"),
+        "nan": (np.full((20, 20), np.nan), ValueError, "NaN"),
+        "inf": (np.full((20, 20), np.inf, np.float32), ValueError, "infinite"),
+        "1-d": (np.zeros(784, np.uint8), ValueError, "shape"),
+        "batch": (np.zeros((5, 28, 28), np.uint8), ValueError, "shape"),
+        "int64": (np.zeros((28, 28), np.int64), TypeError, "uint8"),
+        "0-255 floats": (np.full((28, 28), 200.0), ValueError, "divide 0-255"),
+        "huge": (np.broadcast_to(np.uint8(0), (20000, 20000)), ValueError, "too large"),
+        "bomb file": (png_bomb(tmp_path / "bomb.png", 20000), ValueError, "too large"),
+        "corrupt": (corrupt, ValueError, "corrupt"),
+        "not an image": (not_image, ValueError, "not an image"),
+        "missing": (tmp_path / "nowhere.png", ValueError, "does not exist"),
+        "list": ([[0, 1], [1, 0]], TypeError, "numpy array"),
+        "none": (None, TypeError, "PIL image"),
+    }
+
+
+def test_bad_input_gets_a_clear_error(predictor, tmp_path):
+    for name, (thing, error, words) in bad_inputs(tmp_path).items():
+        for function in (predictor.predict_digit, predictor.predict_digits):
+            with pytest.raises(error, match=words) as caught:
+                function(thing)
+            assert "tensorflow" not in str(caught.value).lower(), name
+
+
+def test_missing_model(tmp_path):
+    with pytest.raises(FileNotFoundError, match="python -m digitlib train") as caught:
+        Predictor.load(tmp_path / "nothing.keras")
+    assert isinstance(caught.value, ValueError) and "make model" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "model, words",
+    [
+        (tiny_model(input_shape=(32, 32, 3)), "input of shape"),
+        (tiny_model(input_shape=(28, 28)), "input of shape"),
+        (tiny_model(outputs=5), "outputs shape"),
+        (tiny_model(activation="linear"), "softmax"),
+    ],
+)
+def test_unsuitable_model(tmp_path, model, words):
+    path = tmp_path / "odd.keras"
+    model.save(path)
+    with pytest.raises(ValueError, match=words):
+        Predictor.load(path)
+
+
+def test_load_can_limit_tensorflow_threads(monkeypatch):
+    calls = []
+    monkeypatch.setattr(predict, "limit_threads", lambda count=1: calls.append(count) or False)
+    require(config.DEFAULT_MODEL_PATH.exists(), "needs the model file")
+    Predictor.load(threads=1)
+    Predictor.load()
+    assert calls == [1]
+
+
+def test_unreadable_model(tmp_path):
+    path = tmp_path / "broken.keras"
+    path.write_bytes(b"not a zip file at all")
+    with pytest.raises(predict.ModelError, match="could not load"):
+        Predictor.load(path)
+    with pytest.raises(TypeError):
+        Predictor("models/mnist_cnn.keras")
+
+
+# --- property-based: anything goes in, a result or a clear error comes out -------------------
+
+array_inputs = hnp.arrays(
+    dtype=st.sampled_from([np.uint8, np.bool_, np.float32, np.float64, np.float16, np.int32]),
+    shape=st.one_of(
+        hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=40),
+        st.tuples(st.integers(1, 60), st.integers(1, 60), st.sampled_from([1, 2, 3, 4])),
+    ),
+    elements={"allow_nan": True, "allow_infinity": True},
+)
+image_inputs = st.builds(
+    lambda array, mode: Image.fromarray(array).convert(mode),
+    hnp.arrays(np.uint8, st.tuples(st.integers(1, 80), st.integers(1, 80))),
+    st.sampled_from(["L", "RGB", "RGBA", "LA", "1", "P", "I", "I;16", "F", "CMYK"]),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(thing=st.one_of(array_inputs, image_inputs, st.integers(), st.text(max_size=5)))
+def test_anything_gives_a_result_or_a_clear_error(predictor, thing):
+    try:
+        single = predictor.predict_digit(thing)
+        several = predictor.predict_digits(thing)
+    except (ValueError, TypeError) as error:
+        assert str(error) and "tensorflow" not in str(error).lower()
+        return
+    assert single is None or isinstance(single, Prediction)
+    if single is not None:
+        check_prediction(single)
+    height, width = (thing.height, thing.width) if isinstance(thing, Image.Image) else \
+        np.shape(thing)[:2]
+    for detection in several:
+        check_prediction(detection)
+        left, top, right, bottom = detection.box
+        assert 0 <= left < right <= width and 0 <= top < bottom <= height

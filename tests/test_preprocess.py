@@ -1,0 +1,144 @@
+"""digitlib.preprocess: ``normalize`` for training, ``to_mnist`` for drawings."""
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from digitlib import data, preprocess
+from digitlib.preprocess import stroke_width, to_mnist
+
+
+@pytest.fixture(scope="module")
+def mnist_test_digits():
+    _, (x_test, y_test) = data.load_mnist()
+    return x_test[:300], y_test[:300]
+
+
+def ring(size, thickness, round_=False):
+    """A '0' as float ink: an ellipse (or a circle) ``size`` px tall, ``thickness`` px strokes."""
+    image = Image.new("L", (size, size), 0)
+    box = (size * (0.05 if round_ else 0.2), 0, size * (0.95 if round_ else 0.8), size - 1)
+    ImageDraw.Draw(image).ellipse(box, outline=255, width=max(1, round(thickness)))
+    return np.asarray(image, dtype=np.float32) / 255
+
+
+def box_of(image, level=0.1):
+    rows = np.flatnonzero((image > level).any(axis=1))
+    columns = np.flatnonzero((image > level).any(axis=0))
+    return rows[-1] - rows[0] + 1, columns[-1] - columns[0] + 1
+
+
+def centre_of_mass(image):
+    rows, columns = np.indices(image.shape)
+    return (rows * image).sum() / image.sum(), (columns * image).sum() / image.sum()
+
+
+def test_normalize_is_unchanged():
+    images = np.zeros((2, 28, 28), np.uint8)
+    images[0, 3, 4] = 255
+    out = preprocess.normalize(images)
+    assert out.shape == (2, 28, 28, 1) and out.dtype == np.float32 and out[0, 3, 4, 0] == 1.0
+    with pytest.raises(TypeError):
+        preprocess.normalize(images.astype(np.float32))
+
+
+def test_mnist_digits_come_back_as_they_were(mnist_test_digits):
+    # MNIST was made this way, so its own digits must pass through (nearly) untouched.
+    x, _ = mnist_test_digits
+    original = x.astype(np.float32) / 255
+    again = np.stack([to_mnist(image) for image in original])
+    difference = np.abs(again - original).mean(axis=(1, 2))
+    assert np.median(difference) < 0.002
+    assert np.mean(difference < 0.02) > 0.97
+
+
+def test_big_mnist_digits_shrink_back(mnist_test_digits):
+    x, _ = mnist_test_digits
+    correlations = []
+    for image in x[:40]:
+        big = np.asarray(Image.fromarray(image).resize((280, 280), Image.Resampling.BICUBIC))
+        small = to_mnist(big.astype(np.float32) / 255)
+        correlations.append(max(  # allow for a one-pixel difference in the centring
+            np.corrcoef(np.roll(small, (dy, dx), axis=(0, 1)).ravel(), image.ravel())[0, 1]
+            for dy in (-1, 0, 1) for dx in (-1, 0, 1)))
+    assert np.median(correlations) > 0.95 and min(correlations) > 0.8
+
+
+@pytest.mark.parametrize("height, width", [(200, 40), (40, 200), (500, 300), (7, 5)])
+def test_longer_side_is_20_and_aspect_is_kept(height, width):
+    ink = np.zeros((height + 20, width + 30), np.float32)
+    ink[10 : 10 + height, 15 : 15 + width] = 1.0
+    image = to_mnist(ink)
+    assert image.shape == (28, 28) and image.dtype == np.float32
+    assert 0.0 <= image.min() and image.max() == pytest.approx(1.0)
+    rows, columns = box_of(image, level=0.5)
+    assert max(rows, columns) in (19, 20, 21)
+    assert rows / columns == pytest.approx(height / width, rel=0.25)
+    row, column = centre_of_mass(image)
+    assert abs(row - 14) <= 0.75 and abs(column - 14) <= 0.75
+
+
+def test_centre_of_mass_not_box_centre():
+    # A 7-like shape, heavy at the top: its centre of mass, not its box, goes to the centre.
+    ink = np.zeros((200, 200), np.float32)
+    ink[20:40, 20:180] = 1.0  # a bar on top
+    ink[40:180, 140:180] = 1.0  # a stem
+    image = to_mnist(ink)
+    row, column = centre_of_mass(image)
+    assert abs(row - 14) <= 0.75 and abs(column - 14) <= 0.75
+    rows = np.flatnonzero((image > 0.1).any(axis=1))
+    assert rows[0] + rows[-1] > 28, "the box sits low, so the heavy bar lands in the middle"
+
+
+@pytest.mark.parametrize("size", [280, 1200])
+def test_hairlines_survive_the_shrink(size):
+    image = to_mnist(ring(size, thickness=1))
+    assert image.max() == pytest.approx(1.0)
+    width = stroke_width(image > 0.5)
+    assert 2.0 <= width <= 4.5, f"stroke width {width:.1f} px is not MNIST-like"
+    assert image[14, 14] < 0.1, "the ring's hole must stay open"
+
+
+@pytest.mark.parametrize("thickness", [85, 100])
+def test_bold_strokes_do_not_become_blobs(thickness):
+    ink = ring(280, thickness, round_=True)
+    # Shrunk plainly, the ring would be bolder than any MNIST digit (5.5 px at most) ...
+    plain = np.asarray(Image.fromarray(ink).resize((20, 20), Image.Resampling.LANCZOS))
+    assert stroke_width(plain > 0.5) > 5.5
+    # ... to_mnist thins it to an MNIST-like width, with the hole open.
+    image = to_mnist(ink)
+    assert stroke_width(image > 0.5) <= 5.0
+    assert image[13:16, 13:16].max() < 0.5, "the ring's hole must stay open"
+
+
+def test_same_drawing_at_two_scales_gives_the_same_image():
+    small, large = ring(280, thickness=16), ring(1400, thickness=80)
+    assert np.abs(to_mnist(small) - to_mnist(large)).mean() < 0.03
+
+
+def test_faint_pencil_is_stretched_to_full_ink():
+    ink = ring(280, thickness=16) * 0.4
+    assert to_mnist(ink).max() == pytest.approx(1.0)
+
+
+def test_stroke_width_measures_lines():
+    for width in (2, 5, 12):
+        mask = np.zeros((300, 300), bool)
+        mask[50:250, 100 : 100 + width] = True
+        assert stroke_width(mask) == pytest.approx(width, rel=0.1)
+    assert stroke_width(np.zeros((5, 5), bool)) == 0.0
+
+
+@pytest.mark.parametrize(
+    "ink, error",
+    [
+        (np.zeros((10, 10), np.uint8), ValueError),
+        (np.zeros((2, 10, 10), np.float32), ValueError),
+        (np.full((10, 10), np.nan, np.float32), ValueError),
+        (np.full((10, 10), 2.0, np.float32), ValueError),
+        (np.zeros((10, 10), np.float32), ValueError),  # blank: nothing to centre
+    ],
+)
+def test_bad_ink(ink, error):
+    with pytest.raises(error):
+        to_mnist(ink)

@@ -1,0 +1,235 @@
+"""digitlib.segment: digits found on a canvas, strokes kept together, in reading order.
+
+The canvas builders here (drawn digits and MNIST canvases) are shared with test_predict.py
+and test_cli.py.
+"""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from digitlib import data, images, segment
+from digitlib.strokes import Drawing
+
+
+def arc(cx, cy, rx, ry, start, end, points=24):
+    angles = np.radians(np.linspace(start, end, points))
+    return list(zip(cx + rx * np.cos(angles), cy + ry * np.sin(angles), strict=True))
+
+
+# Digits as pen strokes in a unit box (x right, y down); 4, 5, 7 and 1 have two strokes, the
+# way people draw them with a mouse. The second stroke of the 1 (its flag) does not touch.
+DIGIT_STROKES = {
+    0: [arc(0.5, 0.5, 0.38, 0.5, 0, 360)],
+    1: [[(0.55, 0.0), (0.55, 1.0)], [(0.2, 0.25), (0.42, 0.06)]],
+    2: [arc(0.5, 0.28, 0.38, 0.28, 180, 390) + [(0.1, 1.0), (0.9, 1.0)]],
+    3: [arc(0.45, 0.25, 0.4, 0.25, 200, 450) + arc(0.45, 0.75, 0.42, 0.25, 270, 520)],
+    4: [[(0.6, 0.0), (0.05, 0.65), (0.95, 0.65)], [(0.7, 0.25), (0.7, 1.0)]],
+    5: [[(0.2, 0.1), (0.15, 0.45)] + arc(0.45, 0.68, 0.38, 0.32, 240, 480),
+        [(0.2, 0.0), (0.85, 0.0)]],
+    6: [[(0.75, 0.0), (0.3, 0.35)] + arc(0.5, 0.7, 0.38, 0.3, 180, 540)],
+    7: [[(0.05, 0.0), (0.95, 0.0), (0.4, 1.0)], [(0.4, 0.5), (0.85, 0.5)]],
+    8: [arc(0.5, 0.25, 0.32, 0.25, 90, 450) + arc(0.5, 0.74, 0.4, 0.26, -90, 270)],
+    9: [arc(0.5, 0.28, 0.35, 0.28, 0, 360) + [(0.85, 0.28), (0.8, 1.0)]],
+}
+
+
+def draw_digits(digits, places, size=(280, 280), brush=16.0):
+    """Draw ``digits`` with the pad's own rasteriser, each in its (left, top, width, height)."""
+    pad = Drawing(*size, brush=brush)
+    for digit, (left, top, width, height) in zip(digits, places, strict=True):
+        for stroke in DIGIT_STROKES[digit]:
+            pad.start(left + stroke[0][0] * width, top + stroke[0][1] * height)
+            for x, y in stroke[1:]:
+                pad.extend(left + x * width, top + y * height)
+            pad.end()
+    return pad.to_image()
+
+
+def ink_box(image):
+    """The tight box (left, top, right, bottom) of an image's ink, as segment defines it."""
+    mask = images.to_ink(image) > segment.INK_LEVEL
+    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    return (columns[0], rows[0], columns[-1] + 1, rows[-1] + 1)
+
+
+def row_of_places(count, width=60, height=100, gap=20, top=20, left=20):
+    return [(left + k * (width + gap), top, width, height) for k in range(count)]
+
+
+def expected_boxes(digits, places, size, brush=16.0):
+    """Each digit drawn alone: where its ink is."""
+    return [ink_box(draw_digits([digit], [place], size, brush))
+            for digit, place in zip(digits, places, strict=True)]
+
+
+_MNIST = {}
+
+
+def mnist_test_set():
+    if not _MNIST:
+        _, (_MNIST["x"], _MNIST["y"]) = data.load_mnist()
+    return _MNIST["x"], _MNIST["y"]
+
+
+def mnist_canvas(rng, count, rows=1, scale=2.0, gap=(2, 10), dark_ink=False):
+    """``count`` random MNIST test digits in ``rows``, cropped, scaled by ``scale`` and placed
+    ``gap`` px apart with some vertical jitter. Returns (uint8 canvas, labels, boxes)."""
+    x_test, y_test = mnist_test_set()
+    picks = rng.choice(len(x_test), count, replace=False)
+    tiles = []
+    for index in picks:
+        digit = x_test[index]
+        rows_, columns = np.flatnonzero(digit.any(axis=1)), np.flatnonzero(digit.any(axis=0))
+        digit = digit[rows_[0] : rows_[-1] + 1, columns[0] : columns[-1] + 1]
+        size = (round(digit.shape[1] * scale), round(digit.shape[0] * scale))
+        tiles.append(np.asarray(Image.fromarray(digit).resize(size, Image.Resampling.BICUBIC)))
+    per_row, row_height = -(-count // rows), round(28 * scale)
+    row_pitch = row_height + round(8 * scale)
+    width = sum(tile.shape[1] for tile in tiles) + (count + 2) * gap[1] + 20
+    canvas = np.zeros((rows * row_pitch + 20, width), np.uint8)
+    boxes, labels = [], []
+    for k, (index, tile) in enumerate(zip(picks, tiles, strict=True)):
+        row, column = divmod(k, per_row)
+        if column == 0:
+            x = 10 + int(rng.integers(0, gap[1]))
+        y = 10 + row * row_pitch + int(rng.integers(0, row_height - tile.shape[0] + 1))
+        region = canvas[y : y + tile.shape[0], x : x + tile.shape[1]]
+        np.maximum(region, tile, out=region)
+        mask = tile > 255 * segment.INK_LEVEL
+        rows_, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+        boxes.append((x + columns[0], y + rows_[0], x + columns[-1] + 1, y + rows_[-1] + 1))
+        labels.append(int(y_test[index]))
+        x += tile.shape[1] + int(rng.integers(gap[0], gap[1] + 1))
+    return (255 - canvas if dark_ink else canvas), labels, boxes
+
+
+def iou(a, b):
+    inter = (max(0, min(a[2], b[2]) - max(a[0], b[0]))
+             * max(0, min(a[3], b[3]) - max(a[1], b[1])))
+    area = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / area
+
+
+def find(image):
+    return segment.find_digits(images.to_ink(image))
+
+
+# --- tests -----------------------------------------------------------------------------------
+
+
+def test_blank_and_near_blank():
+    assert find(Image.new("L", (280, 280), 255)) == []
+    assert segment.whole_drawing(np.zeros((50, 50), np.float32)) is None
+    specks = np.zeros((280, 280), np.float32)
+    specks[10, 10] = specks[100, 200] = 1.0  # single stray pixels
+    assert segment.find_digits(specks) == []
+    faint = np.full((280, 280), 0.1, np.float32)  # a grey smudge fainter than ink
+    assert segment.find_digits(faint) == []
+
+
+def test_one_digit_box_is_tight():
+    image = draw_digits([3], [(90, 40, 100, 200)])
+    [found] = find(image)
+    assert found.box == ink_box(image)
+    assert found.ink.dtype == np.float32 and found.ink.max() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("digit", [4, 5, 7, 1])
+def test_digits_drawn_in_two_strokes_stay_one_digit(digit):
+    places = [(100, 40, 80, 200)]
+    image = draw_digits([digit], places)
+    found = find(image)
+    assert len(found) == 1, f"the two strokes of a {digit} were split"
+    assert found[0].box == ink_box(image)
+
+
+def test_two_stroke_digits_among_others():
+    digits = [1, 4, 5, 7, 1, 2]
+    places = row_of_places(len(digits), gap=14)
+    size = (520, 140)
+    found = find(draw_digits(digits, places, size))
+    assert [f.box for f in found] == expected_boxes(digits, places, size)
+
+
+@pytest.mark.parametrize("gap", [1, 2, 4])
+def test_nearly_touching_digits_are_separated(gap):
+    # 46-px cells ``gap`` px apart, drawn with a 10 px brush: the ink of neighbours comes
+    # within 1-5 px (the 4's bar and the 7's top even overlap in x). Digits whose ink really
+    # touches are one blob, and are not split.
+    digits = [1, 4, 7, 5, 2, 0, 3, 8]
+    places = row_of_places(len(digits), width=46, gap=gap, left=10)
+    size = (10 + len(digits) * (46 + gap) + 10, 140)
+    found = find(draw_digits(digits, places, size, brush=10))
+    assert len(found) == len(digits)
+    for got, want in zip(found, expected_boxes(digits, places, size, brush=10), strict=True):
+        assert iou(got.box, want) > 0.9
+
+
+def test_a_digit_keeps_only_its_own_ink():
+    digits, places, size = [4, 7], row_of_places(2, width=50, gap=0), (160, 140)
+    four, seven = find(draw_digits(digits, places, size, brush=10))
+    alone = images.to_ink(draw_digits([4], places[:1], size, brush=10))
+    margin = (four.ink.shape[0] - (four.box[3] - four.box[1])) // 2  # for anti-aliasing
+    left, top = four.box[0] - margin, four.box[1] - margin
+    expected = alone[top : top + four.ink.shape[0], left : left + four.ink.shape[1]]
+    assert np.abs(four.ink - expected).max() < 1e-6, "the 7's ink leaked into the 4"
+
+
+def test_specks_are_dropped():
+    digits, places, size = [2, 8], row_of_places(2), (200, 140)
+    image = np.asarray(draw_digits(digits, places, size)).copy()
+    for x, y in [(5, 5), (190, 130), (100, 70), (150, 3)]:
+        image[y : y + 2, x : x + 2] = 0  # 2x2 specks of ink, one between the digits
+    found = find(image)
+    assert [f.box for f in found] == expected_boxes(digits, places, size)
+
+
+def test_stray_marks_do_not_count():
+    # A short stroke far from the digit: too big for a speck, too small for a digit.
+    places, size = [(40, 40, 100, 200)], (280, 280)
+    image = draw_digits([3], places, size)
+    digit_box = ink_box(image)
+    pad = np.asarray(image).copy()
+    pad[240:256, 220:250] = 0
+    assert segment.whole_drawing(images.to_ink(pad)).box == digit_box
+    assert [f.box for f in find(pad)] == [digit_box]
+
+
+def test_rows_in_reading_order():
+    digits = [3, 1, 4, 1, 5, 9, 2, 6]
+    places = [(20 + (k % 4) * 80, 20 + (k // 4) * 140 + 6 * (k % 4), 60, 100)
+              for k in range(8)]  # two rows, each sloping down a little
+    size = (360, 300)
+    found = find(draw_digits(digits, places, size))
+    assert [f.box for f in found] == expected_boxes(digits, places, size)
+
+
+def test_boxes_are_in_input_pixels_for_any_shape_and_polarity():
+    places = [(300, 25, 30, 50)]
+    image = draw_digits([7], places, size=(400, 90), brush=6)
+    inverted = 255 - np.asarray(image)  # white on black
+    assert [f.box for f in find(inverted)] == [ink_box(image)]
+
+
+def test_mnist_canvases():
+    rng = np.random.default_rng(1)
+    found_right, total, overlaps = 0, 0, []
+    for _ in range(40):
+        count = int(rng.integers(2, 9))
+        canvas, _, boxes = mnist_canvas(rng, count, rows=1 if count < 5 else 2,
+                                        scale=rng.uniform(1.0, 3.0), dark_ink=count % 2 == 0)
+        found = find(canvas)
+        total += 1
+        if len(found) == len(boxes):
+            found_right += 1
+            overlaps += [iou(f.box, b) for f, b in zip(found, boxes, strict=True)]
+    assert found_right / total >= 0.95
+    assert np.median(overlaps) == 1.0 and np.mean(np.array(overlaps) > 0.9) > 0.98
+
+
+def test_noise_does_not_hang():
+    rng = np.random.default_rng(0)
+    noise = rng.random((400, 400)).astype(np.float32)
+    found = segment.find_digits(noise)
+    assert len(found) <= segment.MAX_BLOBS
