@@ -1,0 +1,202 @@
+"""Notebook 06 in a real browser: JupyterLab and Voilà from the project's venv, headless
+Chromium driven by Playwright, digits drawn with the real mouse, read by the real model.
+
+Screenshots are saved under build/screenshots/ (look at them: drawn digits, boxes, labels).
+"""
+
+import re
+import secrets
+import shutil
+import time
+
+import pytest
+
+from digitlib import config
+from digitlib.widget import SURE_COLOUR, UNSURE_COLOUR
+from tests.conftest import require
+from tests.e2e import jupyter_browser as jb
+
+pytestmark = pytest.mark.e2e
+
+RENDER_TIMEOUT_MS = 240_000  # first cell on a busy 2-core machine: kernel start + TensorFlow
+RESULT_TIMEOUT_MS = 90_000
+READ = re.compile(r"Read:\s*((?:\d\s*)+)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = jb.chromium_path()
+    require(executable is not None,
+            "Chromium is not installed (apt-get install chromium; .ci/run does it)")
+    require(config.DEFAULT_MODEL_PATH.exists(),
+            f"no model at {config.DEFAULT_MODEL_PATH} (make model)")
+    from playwright.sync_api import sync_playwright
+
+    for old in [*jb.SCREENSHOTS.glob("lab_*.png"), *jb.SCREENSHOTS.glob("voila_*.png")]:
+        old.unlink()  # what is there after the run is this run's
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True,
+                                              args=jb.CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 1100})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    problems = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("console", lambda message: message.type == "error"
+            and problems.append(f"console: {message.text}"))
+    page.problems = problems
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on a free port with a token, serving a throwaway copy of notebook 06 (the
+    committed notebook is never saved into)."""
+    workdir = tmp_path_factory.mktemp("lab")
+    root = workdir / "notebooks"
+    root.mkdir()
+    shutil.copy(jb.NOTEBOOK, root / jb.NOTEBOOK.name)
+    port, token = jb.free_port(), secrets.token_hex(16)
+    with jb.running_server("jupyterlab", jb.jupyter_lab_command(port, token, root), port, token,
+                           workdir, probe="/api/status", shutdown_path="/api/shutdown") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def voila(tmp_path_factory):
+    """Voilà serving notebook 06 as a standalone page, as ``make web`` does."""
+    workdir = tmp_path_factory.mktemp("voila")
+    port, token = jb.free_port(), secrets.token_hex(16)
+    with jb.running_server("voila", jb.voila_command(jb.NOTEBOOK, port, token), port, token,
+                           workdir, probe="tcp") as server:
+        yield server
+
+
+def _evidence(page, server, name):
+    """Save a screenshot of the page and return a text for an assertion message."""
+    jb.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = jb.SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    problems = "\n".join(page.problems[-20:])
+    return f"screenshot {path}\nbrowser:\n{problems}\n{server.name} log:\n{server.log_tail()}"
+
+
+def _screenshot_pad(page, name):
+    jb.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".digits-pad").screenshot(path=str(jb.SCREENSHOTS / f"{name}.png"))
+
+
+def _read(page, server, name):
+    """Click Recognize, wait for 'Read: ...' and return the digits shown."""
+    page.locator(".digits-recognize").click()
+    result = page.locator(".digits-result")
+    try:
+        result.filter(has_text="Read:").wait_for(timeout=RESULT_TIMEOUT_MS)
+    except Exception as error:
+        evidence = _evidence(page, server, name)
+        raise AssertionError(f"no result shown ({error})\n{evidence}") from error
+    match = READ.search(result.inner_text())
+    assert match, f"unexpected result text {result.inner_text()!r}"
+    return [int(d) for d in match.group(1).split()]
+
+
+def _settled(measure, expected, seconds=15.0):
+    """``measure()`` once it equals ``expected``, or its last value after ``seconds``: widget
+    views and canvas commands reach the page a moment after the result text."""
+    deadline = time.monotonic() + seconds
+    while (value := measure()) != expected and time.monotonic() < deadline:
+        time.sleep(0.25)
+    return value
+
+
+def _boxes(page):
+    """The boxes drawn on the overlay, read back from the canvas's pixels, left to right."""
+    png = page.locator("canvas.digits-canvas").screenshot()
+    return jb.overlay_boxes(png, [SURE_COLOUR, UNSURE_COLOUR])
+
+
+def _no_callback_errors(page):
+    errors = page.locator(".digits-errors").inner_text()
+    assert not errors.strip(), f"the pad reported an error:\n{errors}"
+
+
+def _wait_for_pad(page, server, name):
+    canvas = page.locator("canvas.digits-canvas")
+    dialog_button = page.locator(".jp-Dialog .jp-mod-accept")  # e.g. "Select Kernel"
+    deadline = time.monotonic() + RENDER_TIMEOUT_MS / 1000
+    while not canvas.is_visible() and time.monotonic() < deadline:
+        if dialog_button.is_visible():
+            dialog_button.click()
+        page.wait_for_timeout(500)
+    try:
+        canvas.wait_for(state="visible", timeout=1000)
+        page.locator(".digits-recognize").wait_for(state="visible")
+    except Exception as error:
+        raise AssertionError(f"the pad did not render ({error})\n"
+                             f"{_evidence(page, server, name)}") from error
+    _no_callback_errors(page)
+    return canvas
+
+
+def _draw_one_and_read(page, server, canvas, prefix):
+    jb.draw(page, canvas, jb.digit_strokes(7, centre_x=280))
+    digits = _read(page, server, f"{prefix}_one_digit_failed")
+    _settled(lambda: len(_boxes(page)), 1)
+    boxes = _boxes(page)
+    _screenshot_pad(page, f"{prefix}_one_digit")
+    assert digits == [7], f"drew a 7, the pad shows {digits}\n{_evidence(page, server, prefix)}"
+    assert len(boxes) == 1, f"expected one box on the overlay, found {boxes}"
+    left, _, right, _ = boxes[0]
+    assert left < 280 < right, f"the box {boxes[0]} is not around the digit drawn at x=280"
+    assert _settled(page.locator(".digits-preview").count, 1) == 1
+    _no_callback_errors(page)
+
+
+def test_jupyterlab_draw_and_recognize(page, lab):
+    page.goto(lab.page_url(f"/lab/tree/{jb.NOTEBOOK.name}"))
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=RENDER_TIMEOUT_MS)
+    # the kernel is connected once the status bar says "<kernel name> | Idle"
+    page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"\S \| Idle")).first.wait_for(
+        timeout=RENDER_TIMEOUT_MS)
+    page.locator("#jp-MainMenu .lm-MenuBar-item", has_text="Run").first.click()
+    page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
+    canvas = _wait_for_pad(page, lab, "lab_not_rendered")
+
+    _draw_one_and_read(page, lab, canvas, "lab")
+    page.screenshot(path=str(jb.SCREENSHOTS / "lab_one_digit_page.png"))
+
+    page.locator(".digits-clear").click()
+    page.locator(".digits-result", has_text="Draw one or more digits").wait_for()
+    assert _settled(page.locator(".digits-preview").count, 0) == 0
+    assert _settled(lambda: len(_boxes(page)), 0) == 0, "Clear left boxes on the overlay"
+    drawn = {1: 95, 7: 280, 0: 465}
+    for digit, centre_x in drawn.items():
+        jb.draw(page, canvas, jb.digit_strokes(digit, centre_x=centre_x))
+    digits = _read(page, lab, "lab_three_digits_failed")
+    _settled(lambda: len(_boxes(page)), 3)
+    boxes = _boxes(page)
+    _screenshot_pad(page, "lab_three_digits")
+    page.screenshot(path=str(jb.SCREENSHOTS / "lab_three_digits_page.png"), full_page=True)
+    assert digits == list(drawn), (f"drew 1 7 0, the pad shows {digits}\n"
+                                   f"{_evidence(page, lab, 'lab_three_digits')}")
+    assert len(boxes) == 3, f"expected three boxes on the overlay, found {boxes}"
+    for (left, _, right, _), centre_x in zip(boxes, drawn.values(), strict=True):
+        assert left < centre_x < right, f"no box around the digit drawn at x={centre_x}: {boxes}"
+    assert _settled(page.locator(".digits-preview").count, 3) == 3
+    _no_callback_errors(page)
+
+
+def test_voila_draw_and_recognize(page, voila):
+    page.goto(voila.page_url("/"), timeout=RENDER_TIMEOUT_MS)
+    canvas = _wait_for_pad(page, voila, "voila_not_rendered")
+    _draw_one_and_read(page, voila, canvas, "voila")
+    page.screenshot(path=str(jb.SCREENSHOTS / "voila_page.png"), full_page=True)
