@@ -1,0 +1,143 @@
+"""The teaching notebooks: six lessons, committed with full-mode outputs, checked by nbval.
+
+``make test`` runs every notebook with nbval in fast mode; these tests check what nbval does
+not: that the committed files have the lesson structure and carry clean outputs, so plots show
+on GitHub and in JupyterLab before anything runs.
+"""
+
+import ast
+import re
+
+import nbformat
+import pytest
+
+from digitlib import config
+
+NOTEBOOKS_DIR = config.ROOT / "notebooks"
+EXPECTED = [
+    "01_load_data.ipynb",
+    "02_preprocess.ipynb",
+    "03_build_the_model.ipynb",
+    "04_train.ipynb",
+    "05_evaluate.ipynb",
+    "06_draw_and_predict.ipynb",
+]
+NAME_PATTERN = re.compile(r"^\d\d_[a-z0-9]+(_[a-z0-9]+)*\.ipynb$")
+CHECK_MARKER = re.compile(r"^\s*#\s*NBVAL_CHECK_OUTPUT\s*$", re.MULTILINE)
+MAX_BYTES = 3_000_000  # a notebook above this almost surely saved thousands of redraws
+SILENT_STATEMENTS = (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.AugAssign,
+                     ast.FunctionDef, ast.ClassDef)
+
+
+def committed_notebooks():
+    return sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+
+
+def read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def code_cells(notebook):
+    return [cell for cell in notebook.cells if cell.cell_type == "code" and cell.source.strip()]
+
+
+def is_silent(source: str) -> bool:
+    """True for a cell that only imports, assigns or defines: it rightly has no output."""
+    python = "\n".join(line for line in source.splitlines()
+                       if not line.lstrip().startswith(("%", "!")))
+    try:
+        statements = ast.parse(python).body
+    except SyntaxError:
+        return False
+    return all(isinstance(statement, SILENT_STATEMENTS) for statement in statements)
+
+
+def output_texts(cell):
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream":
+            yield output.text
+        elif "data" in output:
+            yield output.data.get("text/plain", "")
+
+
+notebook_paths = pytest.mark.parametrize("path", committed_notebooks(), ids=lambda path: path.name)
+
+
+def test_the_six_lessons_exist():
+    names = [path.name for path in committed_notebooks()]
+    assert [name for name in names if not NAME_PATTERN.match(name)] == [], "name them NN_topic"
+    missing = [name for name in EXPECTED if name not in names]
+    assert missing == [], f"missing notebooks: {missing}"
+
+
+@notebook_paths
+def test_notebook_runs_the_project_kernel(path):
+    assert read(path).metadata.get("kernelspec", {}).get("name") == "python3"
+
+
+@notebook_paths
+def test_committed_with_outputs_from_one_clean_run(path):
+    cells = code_cells(read(path))
+    counts = [cell.execution_count for cell in cells]
+    assert None not in counts, "every code cell must have been run: `make notebooks`"
+    assert counts == list(range(1, len(cells) + 1)), "run top to bottom in a fresh kernel"
+    for index, cell in enumerate(cells):
+        errors = [output for output in cell.outputs if output.output_type == "error"]
+        assert errors == [], f"code cell {index} holds an error: {errors[0].get('evalue')}"
+        if not is_silent(cell.source):
+            assert cell.outputs, f"code cell {index} has no output:\n{cell.source}"
+
+
+@notebook_paths
+def test_committed_outputs_come_from_full_mode(path):
+    for cell in code_cells(read(path)):
+        for text in output_texts(cell):
+            assert "fast mode: True" not in text and '"fast_mode": true' not in text, (
+                "commit outputs from a full-mode run (`make notebooks`, without DIGITS_FAST)")
+            assert "digits-fast-" not in text, "this output comes from a fast-mode run"
+
+
+@notebook_paths
+def test_outputs_hold_no_progress_bar_redraws(path):
+    assert path.stat().st_size < MAX_BYTES, f"{path.name} is {path.stat().st_size:,} bytes"
+    for cell in code_cells(read(path)):
+        for text in output_texts(cell):
+            assert "\x08" not in text and not re.search(r"\r(?!\n)", text), (
+                "an output keeps every redraw of a progress bar: wrap it in "
+                "digitlib.progress.live_output()")
+
+
+@notebook_paths
+def test_nbval_checks_at_least_one_cell(path):
+    checked = [cell for cell in code_cells(read(path)) if CHECK_MARKER.search(cell.source)]
+    assert checked, "mark a deterministic cell (shapes, counts, a prediction) # NBVAL_CHECK_OUTPUT"
+    for cell in checked:
+        assert cell.outputs, f"a checked cell needs a committed output:\n{cell.source}"
+
+
+@notebook_paths
+def test_opens_with_what_you_will_learn(path):
+    first = read(path).cells[0]
+    assert first.cell_type == "markdown"
+    assert re.search(r"^#+\s*What you will learn", first.source, re.MULTILINE | re.IGNORECASE)
+
+
+@notebook_paths
+def test_ends_with_a_summary_and_two_or_three_exercises(path):
+    cells = read(path).cells
+    last_code = max(index for index, cell in enumerate(cells) if cell.cell_type == "code")
+    closing = "\n".join(cell.source for cell in cells[last_code + 1:])
+    assert re.search(r"^#+\s*Summary", closing, re.MULTILINE), "end with a ## Summary"
+    exercises = re.split(r"^#+\s*Exercises.*$", closing, flags=re.MULTILINE)
+    assert len(exercises) == 2, "end with one ## Exercises section, after the summary"
+    items = re.findall(r"^\d+\.\s", exercises[1], re.MULTILINE)
+    assert 2 <= len(items) <= 3, f"two or three exercises, found {len(items)}"
+
+
+def test_nbval_runs_in_fast_mode(request):
+    """Under nbval (``make test``) the notebooks' kernels inherit DIGITS_FAST=1."""
+    options = request.config.option
+    if not (getattr(options, "nbval", False) or getattr(options, "nbval_lax", False)):
+        pytest.skip("only meaningful when pytest runs the notebooks (--nbval or --nbval-lax)")
+    assert config.fast_mode(), (
+        f"nbval must run in fast mode: set {config.FAST_MODE_VARIABLE}=1 as `make test` does")
