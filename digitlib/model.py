@@ -1,7 +1,9 @@
 """The convolutional network that reads digits.
 
-Two blocks of convolution -> batch normalisation -> ReLU -> max pooling learn strokes and then
-parts of digits; a dense layer combines them and a softmax gives ten probabilities.
+Two blocks of convolution -> max pooling -> batch normalisation -> ReLU learn strokes and then
+parts of digits; a dense layer combines them and a softmax gives ten probabilities. Pooling
+before normalising gives the same kind of network as the textbook order (max pooling commutes
+with the increasing ReLU) at a quarter of the normalisation cost.
 """
 
 import keras
@@ -12,8 +14,8 @@ NUM_CLASSES = 10
 
 
 def build_model(
-    conv1_filters: int = 24,
-    conv2_filters: int = 32,
+    conv1_filters: int = 32,
+    conv2_filters: int = 64,
     dense_units: int = 256,
     dropout: float = 0.25,
 ) -> keras.Model:
@@ -29,13 +31,13 @@ def build_model(
         [
             keras.Input(shape=INPUT_SHAPE, name="image"),
             layers.Conv2D(conv1_filters, 5, use_bias=False, name="conv1"),
+            layers.MaxPooling2D(2, name="pool1"),
             layers.BatchNormalization(name="norm1"),
             layers.ReLU(name="relu1"),
-            layers.MaxPooling2D(2, name="pool1"),
             layers.Conv2D(conv2_filters, 5, use_bias=False, name="conv2"),
+            layers.MaxPooling2D(2, name="pool2"),
             layers.BatchNormalization(name="norm2"),
             layers.ReLU(name="relu2"),
-            layers.MaxPooling2D(2, name="pool2"),
             layers.Flatten(name="flatten"),
             layers.Dense(dense_units, use_bias=False, name="dense"),
             layers.BatchNormalization(name="norm3"),

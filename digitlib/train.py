@@ -6,6 +6,7 @@ warm-up, then cosine decay); the weights of the epoch with the best validation a
 """
 
 import json
+import math
 import platform
 import tempfile
 import time
@@ -15,7 +16,6 @@ from pathlib import Path
 
 import keras
 import numpy as np
-from keras import layers
 
 from digitlib import config, data, evaluate, files, preprocess
 from digitlib import model as model_module
@@ -27,13 +27,13 @@ VALIDATION_SIZE = 5000
 class Recipe:
     """Hyper-parameters, chosen on the validation split."""
 
-    epochs: int = 12
+    epochs: int = 15
     batch_size: int = 128
     peak_learning_rate: float = 3e-3
     warmup_fraction: float = 0.2
-    rotation_degrees: float = 10.0
-    shift_fraction: float = 0.1
-    zoom_fraction: float = 0.1
+    rotation_degrees: float = 8.0
+    shift_fraction: float = 0.08
+    zoom_fraction: float = 0.08
     train_images: int | None = None  # None: all 55,000 (fast mode uses fewer)
 
     @classmethod
@@ -41,17 +41,35 @@ class Recipe:
         """The full recipe, or a tiny one in fast mode (CI, nbval)."""
         return cls(epochs=1, train_images=2000) if config.fast_mode() else cls()
 
+    @classmethod
+    def quick(cls) -> "Recipe":
+        """The same recipe cut to fit in five minutes on two CPU cores (``make bench-train``)."""
+        return cls(epochs=9)
 
-def make_augmenter(recipe: Recipe) -> keras.Sequential:
-    return keras.Sequential(
-        [
-            layers.RandomRotation(recipe.rotation_degrees / 360.0, fill_mode="constant"),
-            layers.RandomTranslation(
-                recipe.shift_fraction, recipe.shift_fraction, fill_mode="constant"
-            ),
-            layers.RandomZoom(recipe.zoom_fraction, fill_mode="constant"),
-        ],
-        name="augment",
+
+def random_affine(images, recipe: Recipe):
+    """Rotate, zoom and shift each image of a batch at random, in one resampling.
+
+    One affine warp per image costs half as much as three separate Keras layers.
+    """
+    import tensorflow as tf
+
+    count = tf.shape(images)[0]
+    angle = tf.random.uniform([count], -1.0, 1.0) * (recipe.rotation_degrees * math.pi / 180)
+    scale = 1.0 + tf.random.uniform([count], -1.0, 1.0) * recipe.zoom_fraction
+    shift = tf.random.uniform([count, 2], -1.0, 1.0) * (recipe.shift_fraction * 28)
+    cos, sin = tf.cos(angle) / scale, tf.sin(angle) / scale
+    centre = 13.5
+    # Each output pixel (x, y) samples the input at (a0 x + a1 y + a2, b0 x + b1 y + b2).
+    transforms = tf.stack(
+        [cos, sin, centre - (cos + sin) * centre - shift[:, 0],
+         -sin, cos, centre - (cos - sin) * centre - shift[:, 1],
+         tf.zeros([count]), tf.zeros([count])],
+        axis=1,
+    )
+    return tf.raw_ops.ImageProjectiveTransformV3(
+        images=images, transforms=transforms, output_shape=tf.shape(images)[1:3],
+        interpolation="BILINEAR", fill_mode="CONSTANT", fill_value=0.0,
     )
 
 
@@ -61,17 +79,22 @@ def split_validation(x, y, size: int = VALIDATION_SIZE):
 
 
 class KeepBestWeights(keras.callbacks.Callback):
-    """Remember the weights of the epoch with the best validation accuracy and restore them."""
+    """Keep the weights of the epoch with the best validation accuracy (ties: lower loss)."""
 
     def __init__(self):
         super().__init__()
-        self.best_accuracy, self.best_epoch, self.best_weights = -1.0, None, None
+        self.best, self.best_epoch, self.best_weights = None, None, None
 
     def on_epoch_end(self, epoch, logs=None):
-        accuracy = (logs or {}).get("val_accuracy", -1.0)
-        if accuracy > self.best_accuracy:
-            self.best_accuracy, self.best_epoch = accuracy, epoch + 1
+        logs = logs or {}
+        score = (logs.get("val_accuracy", 0.0), -logs.get("val_loss", 0.0))
+        if self.best is None or score > self.best:
+            self.best, self.best_epoch = score, epoch + 1
             self.best_weights = self.model.get_weights()
+
+    @property
+    def best_accuracy(self) -> float:
+        return self.best[0] if self.best else float("nan")
 
     def on_train_end(self, logs=None):
         if self.best_weights is not None:
@@ -93,12 +116,11 @@ def train(recipe: Recipe | None = None, verbose: int | str = "auto"):
 
     import tensorflow as tf
 
-    augment = make_augmenter(recipe)
     dataset = (
         tf.data.Dataset.from_tensor_slices((x_fit, y_fit))
         .shuffle(len(x_fit), seed=config.SEED)
         .batch(recipe.batch_size)
-        .map(lambda x, y: (augment(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE)
+        .map(lambda x, y: (random_affine(x, recipe), y), num_parallel_calls=tf.data.AUTOTUNE)
         .prefetch(tf.data.AUTOTUNE)
     )
     steps = recipe.epochs * int(np.ceil(len(x_fit) / recipe.batch_size))
@@ -122,6 +144,7 @@ def train(recipe: Recipe | None = None, verbose: int | str = "auto"):
         epochs=recipe.epochs,
         validation_data=(x_val, y_val),
         callbacks=[keep_best],
+        shuffle=False,  # the dataset above is already shuffled
         verbose=verbose,
     )
     info = {
