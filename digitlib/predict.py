@@ -19,7 +19,6 @@ A blank or near-blank image (nothing but specks) gives ``None`` / ``[]``. Bad in
 """
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -117,13 +116,21 @@ class Predictor:
 
     @classmethod
     def load(cls, path=None, threads: int | None = None, **options) -> "Predictor":
-        """Load a saved model (default ``models/mnist_cnn.keras``) and compile it once.
+        """Load a saved model and compile it once.
 
-        ``threads=1`` calls ``limit_threads(1)`` first: right for programs that only read
-        digits (the CLI, the Tk app); leave it out in a notebook that also trains.
+        ``path``: a model name from ``config.MODEL_NAMES`` ("default", "personal") or a file;
+        None means the default model (``models/mnist_cnn.keras``). ``threads=1`` calls
+        ``limit_threads(1)`` first: right for programs that only read digits (the CLI, the Tk
+        app); leave it out in a notebook that also trains.
         """
-        path = Path(config.DEFAULT_MODEL_PATH if path is None else path)
+        name = path
+        path = config.model_path(path)
         if not path.is_file():
+            if name == "personal" or path == config.PERSONAL_MODEL_PATH:
+                raise ModelNotFoundError(
+                    f"no personal model at {path}: save some of your digits, then make it "
+                    f"with `python -m digitlib finetune`"
+                )
             raise ModelNotFoundError(
                 f"no model at {path}: train one with `python -m digitlib train` (or `make model`)"
             )

@@ -11,6 +11,10 @@ The module has two layers:
   reading, and the text of the results line.
 - ``DigitApp`` builds the Tk window around a ``ReadingPad`` and turns mouse events and button
   clicks into calls on it.
+
+After a reading, click a preview to select a digit, set its true label and press **Save** to
+keep it in your own dataset (``data/my_digits/``, see ``digitlib.personal``); **Undo save**
+removes the last example saved. ``--model personal`` reads with the model fine-tuned on them.
 """
 
 import argparse
@@ -55,6 +59,7 @@ The desktop app could not open a window: {error}
 It needs a desktop session (on a server, run it under Xvfb or use the notebook pad: make web)."""
 
 MODEL_HINT = "Train the model with `make model` (or pass --model PATH)."
+NOTHING_TO_SAVE = "Nothing to save — draw a digit and press Recognize first."
 
 
 def format_results(detections) -> str:
@@ -97,6 +102,8 @@ class ReadingPad:
         self.read_version = None  # the version that ``detections`` describe
         self.status = "ready" if predictor is not None else "loading"
         self.error = None
+        self.notice = None  # a message about saving, shown until the next change
+        self.notice_is_error = False
 
     # Strokes ----------------------------------------------------------------------------
 
@@ -131,6 +138,7 @@ class ReadingPad:
 
     def _changed(self) -> None:
         self.version += 1
+        self.notice = None
         if self.status != "error":  # a failed reading is forgotten; a failed load is not
             self.error = None
         self.detections, self.read_version = [], None
@@ -147,12 +155,15 @@ class ReadingPad:
         if version != self.version:
             return False
         self.detections, self.read_version = list(detections), version
+        self.notice = None
         if self.status != "error":
             self.error = None
         return True
 
     def results_line(self) -> str:
         """One line for the user: the reading, or what to do next."""
+        if self.notice:  # the answer to the user's last action (Save, Undo save)
+            return self.notice
         if self.error:
             return self.error
         if self.is_read and not self.drawing.is_empty:
@@ -180,6 +191,7 @@ class ReadingPad:
             "unsure": [bool(detection.unsure) for detection in shown],
             "boxes": [[int(value) for value in detection.box] for detection in shown],
             "reasons": [getattr(detection, "reason", "") for detection in shown],
+            "notice": self.notice,
         }
 
 
@@ -190,13 +202,34 @@ def load_predictor(model_path=None):
     return Predictor.load(model_path) if model_path else Predictor.load()
 
 
+def model_name(predictor) -> str:
+    """The file name of the predictor's model, e.g. ``mnist_cnn.keras``."""
+    path = getattr(predictor, "path", None)
+    return Path(path).name if path is not None else "given in code"
+
+
+def folder_text(folder: Path) -> str:
+    """The dataset folder as the user knows it: ``data/my_digits`` inside the project."""
+    try:
+        return str(Path(folder).resolve().relative_to(config.ROOT))
+    except ValueError:
+        return str(folder)
+
+
 class DigitApp:
-    """The Tk window: a canvas to draw on, buttons, the results line and 28x28 previews."""
+    """The Tk window: a canvas to draw on, buttons, the results line and 28x28 previews.
+
+    ``model_path``: a model name ("default", "personal") or a file. ``personal_folder``: where
+    Save puts your digits (default ``data/my_digits/``).
+    """
 
     def __init__(self, root, predictor=None, model_path=None, live=False, state_file=None,
-                 brush=DEFAULT_BRUSH):
+                 brush=DEFAULT_BRUSH, personal_folder=None):
         self.root = root
         self.pad = ReadingPad(predictor, brush=brush)
+        self.model_path = model_path
+        self.personal_folder = personal_folder
+        self.selected = 0  # the digit that Save saves
         self.state_file = Path(state_file) if state_file else None
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="digits-predict")
         self._job = None  # (kind, drawing version, future) of the worker's current task
@@ -205,6 +238,7 @@ class DigitApp:
         self._previews = []  # PhotoImages must stay referenced while shown
         self.live = tk.BooleanVar(root, value=live)
         self.brush = tk.IntVar(root, value=int(brush))
+        self.label = tk.StringVar(root, value="")
         self._build_widgets()
         if predictor is None:
             self._submit("load", self.executor.submit(load_predictor, model_path))
@@ -250,6 +284,20 @@ class DigitApp:
         self.results.pack(fill="x")
         self.preview_row = tk.Frame(root, padx=8)
         self.preview_row.pack(fill="x", pady=(0, 8))
+
+        save_row = tk.Frame(root, padx=8)
+        save_row.pack(fill="x", pady=(0, 8))
+        self.label_caption = tk.Label(save_row, text="Label:")
+        self.label_caption.pack(side="left")
+        self.label_box = tk.Spinbox(save_row, from_=0, to=9, width=3, textvariable=self.label,
+                                    justify="center")
+        self.label_box.pack(side="left", padx=(4, 6))
+        self.save_button = tk.Button(save_row, text="Save", command=self.save)
+        self.undo_save_button = tk.Button(save_row, text="Undo save", command=self.undo_save)
+        for button in (self.save_button, self.undo_save_button):
+            button.pack(side="left", padx=(0, 6))
+        self.model_label = tk.Label(save_row, text="", foreground="#555555")
+        self.model_label.pack(side="right")
 
         root.bind("<Return>", lambda event: self.recognize())
         root.bind("<Control-z>", lambda event: self.undo())
@@ -345,33 +393,105 @@ class DigitApp:
                 self.pad.predictor = result
             elif not self.pad.accept(version, result):
                 self._read_wanted = True  # the drawing changed meanwhile: read it again
+            elif self.pad.detections:
+                self.select(0, show=False)
         self._start_reading()
         self.show()
 
     def _failed(self, kind: str, error: Exception) -> None:
         if kind == "load":
             message = str(error) or type(error).__name__
-            if "make model" not in message:
+            if "make model" not in message and "finetune" not in message:
                 message = f"{message}\n{MODEL_HINT}"
             self.pad.status, self.pad.error = "error", f"Could not load the model: {message}"
         else:
             self.pad.error = f"Could not read the drawing: {type(error).__name__}: {error}"
         print(self.pad.error, file=sys.stderr)
 
+    # Your own digits --------------------------------------------------------------------
+
+    def select(self, index: int, show: bool = True) -> None:
+        """Choose the digit that Save saves; its label starts as the model's reading."""
+        detections = self.pad.detections
+        if not 0 <= index < len(detections):
+            raise IndexError(f"there are {len(detections)} digits, no digit #{index + 1}")
+        self.selected = index
+        self.label.set(str(detections[index].digit))
+        if show:
+            self.show()
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.pad.notice, self.pad.notice_is_error = text, error
+        self.show()
+
+    def save(self, label=None):
+        """Save the selected digit with ``label`` (default: the Label box) to your dataset;
+        returns the new example's id, or None after saying why nothing was saved."""
+        from digitlib.personal import PersonalDigits
+
+        pad = self.pad
+        if pad.drawing.is_empty or not pad.is_read or not pad.detections:
+            self._say(NOTHING_TO_SAVE)
+            return None
+        if label is None:
+            text = self.label.get().strip()
+            label = int(text) if text.isdigit() else text
+        detection = pad.detections[min(self.selected, len(pad.detections) - 1)]
+        try:
+            mine = PersonalDigits(self.personal_folder)
+            example_id = mine.save_detection(detection, label, pad.drawing.to_image())
+            count = len(mine)
+        except ValueError as error:  # a bad label or image, or a damaged dataset
+            self._say(f"Not saved — {error}", error=True)
+            return None
+        self._say(f"Saved as {label} ({count} example{'s' if count != 1 else ''} "
+                  f"in {folder_text(mine.folder)})")
+        return example_id
+
+    def undo_save(self):
+        """Remove the last example saved to your dataset; returns its id (None if empty)."""
+        from digitlib.personal import PersonalDigits
+
+        try:
+            mine = PersonalDigits(self.personal_folder)
+            removed = mine.delete_last()
+            count = len(mine)
+        except ValueError as error:
+            self._say(f"Could not undo the save — {error}", error=True)
+            return None
+        if removed is None:
+            self._say(f"Nothing to undo — no saved examples in {folder_text(mine.folder)}.")
+        else:
+            self._say(f"Removed the last saved example ({count} left in "
+                      f"{folder_text(mine.folder)}).")
+        return removed
+
+    def model_text(self) -> str:
+        if self.pad.predictor is not None:
+            return f"Model: {model_name(self.pad.predictor)}"
+        expected = config.model_path(self.model_path).name
+        return f"Model: {expected} ({'not loaded' if self.pad.status == 'error' else 'loading'})"
+
     # Showing the results ----------------------------------------------------------------
 
     def show(self) -> None:
         """Bring the results line, the boxes on the canvas and the previews up to date."""
-        colour = ERROR_COLOUR if self.pad.error else "black"
+        error = self.pad.error or (self.pad.notice and self.pad.notice_is_error)
+        colour = ERROR_COLOUR if error else "black"
         self.results.configure(text=self.pad.results_line(), foreground=colour)
+        self.model_label.configure(text=self.model_text())
         self.canvas.delete("overlay")
         for widget in self.preview_row.winfo_children():
             widget.destroy()
         self._previews = []
-        if self.pad.is_read:
-            for detection in self.pad.detections:
+        shown = self.pad.is_read and self.pad.detections
+        if shown:
+            for number, detection in enumerate(self.pad.detections):
                 self._draw_box(detection)
-                self._add_preview(detection)
+                self._add_preview(detection, number)
+        self.label_caption.configure(
+            text=f"Label of #{self.selected + 1}:" if shown and len(self.pad.detections) > 1
+            else "Label:")
         self.write_state()
 
     def _draw_box(self, detection) -> None:
@@ -389,14 +509,17 @@ class DigitApp:
                                                   outline=colour, tags="overlay")
         self.canvas.tag_lower(background, text)
 
-    def _add_preview(self, detection) -> None:
+    def _add_preview(self, detection, number: int = 0) -> None:
         scale = PREVIEW_SCALE if len(self.pad.detections) <= 6 else 2
         photo = ImageTk.PhotoImage(preview_image(detection.image28, scale), master=self.root)
         self._previews.append(photo)
         colour = UNSURE_COLOUR if detection.unsure else SURE_COLOUR
-        tk.Label(self.preview_row, image=photo, compound="top", foreground=colour,
-                 text=short_label(detection),
-                 padx=4).pack(side="left")
+        chosen = number == self.selected and len(self.pad.detections) > 1
+        preview = tk.Label(self.preview_row, image=photo, compound="top", foreground=colour,
+                           text=short_label(detection), padx=4, cursor="hand2",
+                           relief="solid" if chosen else "flat", borderwidth=1)
+        preview.pack(side="left")
+        preview.bind("<Button-1>", lambda event, n=number: self.select(n))
 
     def _redraw_ink(self) -> None:
         """Draw the strokes again from the Drawing (after Undo)."""
@@ -415,6 +538,8 @@ class DigitApp:
     def state(self) -> dict:
         """The pad's state plus where the canvas and buttons are on the screen (for tests)."""
         state = self.pad.state()
+        state["model"] = self.model_text()
+        state["selected"] = self.selected
         if self.canvas.winfo_ismapped():
             state["canvas"] = [self.canvas.winfo_rootx(), self.canvas.winfo_rooty()]
             state["buttons"] = {
@@ -441,7 +566,9 @@ class DigitApp:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m digitlib.tk_app", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", help=f"model path (default {config.DEFAULT_MODEL_PATH})")
+    parser.add_argument("--model", help="model name (default, personal: made by "
+                        "`python -m digitlib finetune`) or path "
+                        f"(default {config.DEFAULT_MODEL_PATH})")
     parser.add_argument("--live", action="store_true", help="read after every stroke")
     parser.add_argument("--brush", type=int, default=DEFAULT_BRUSH, help="brush width, 4-40")
     parser.add_argument("--state-file", help="write the app's state as JSON here after changes")

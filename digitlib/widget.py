@@ -20,6 +20,7 @@ import html
 import io
 import traceback
 from dataclasses import dataclass
+from pathlib import Path
 
 import ipywidgets as widgets
 import numpy as np
@@ -106,14 +107,22 @@ class DrawingPad(widgets.VBox):
     """Draw digits with the mouse (or a finger); the model reads each one.
 
     ``predictor`` is a ``digitlib.predict.Predictor`` (or anything with its ``predict_digits``);
-    by default ``Predictor.load(model_path)`` is used, ``model_path`` defaulting to the
-    project's model. ``live=True`` recognizes at the end of every stroke.
+    by default ``Predictor.load(model)`` is used, ``model`` being a model name ("default",
+    "personal") or a path (``model_path`` is the older spelling of the same). ``live=True``
+    recognizes at the end of every stroke.
+
+    After a reading, pick the true digit under **Label:** and press **Save** to keep the
+    selected digit in your own dataset (``personal_folder``, default ``data/my_digits/``);
+    **Undo save** removes the last example saved.
     """
 
-    def __init__(self, predictor=None, *, model_path=None, width: int = 560, height: int = 280,
+    def __init__(self, predictor=None, *, model="default", model_path=None,
+                 personal_folder=None, width: int = 560, height: int = 280,
                  brush: int = 18, live: bool = False):
         self._predictor = predictor
-        self._model_path = model_path
+        self._model_path = model if model_path is None else model_path
+        self.personal_folder = personal_folder
+        self._read_image: Image.Image | None = None  # the picture the detections come from
         self.drawing = Drawing(width, height, brush)
         self.detections: list = []
         self.selected: int | None = None
@@ -146,6 +155,19 @@ class DrawingPad(widgets.VBox):
         self.upload = widgets.FileUpload(accept="image/*", multiple=False,
                                          description="Upload image")
         self.upload.add_class("digits-upload")
+        self.model_label = widgets.HTML("")
+        self.model_label.add_class("digits-model")
+        self.label_choice = widgets.Dropdown(options=[(str(digit), digit) for digit in range(10)],
+                                             value=0, description="Label:",
+                                             tooltip="The true digit of the selected reading",
+                                             layout=widgets.Layout(width="130px"))
+        self.label_choice.style.description_width = "45px"
+        self.label_choice.add_class("digits-label")
+        self.save_button = self._button("Save", "save", "digits-save",
+                                        "Save the selected digit with this label to your "
+                                        "own dataset")
+        self.undo_save_button = self._button("Undo save", "trash", "digits-undo-save",
+                                             "Remove the last example saved")
 
         self.message = widgets.HTML(MESSAGE_START)
         self.message.add_class("digits-result")
@@ -162,6 +184,8 @@ class DrawingPad(widgets.VBox):
         self.live_box.observe(self._guard(self._on_live), names="value")
         self.brush_slider.observe(self._guard(self._on_brush), names="value")
         self.upload.observe(self._guard(self._on_upload), names="value")
+        self.save_button.on_click(self._guard(lambda _: self.save()))
+        self.undo_save_button.on_click(self._guard(lambda _: self.undo_save()))
         self.canvas.on_mouse_down(self._guard(self._on_mouse_down))
         self.canvas.on_mouse_move(self._guard(self._on_mouse_move))
         self.canvas.on_mouse_up(self._guard(self._on_mouse_up))
@@ -179,12 +203,14 @@ class DrawingPad(widgets.VBox):
         ], layout=widgets.Layout(align_items="center", grid_gap="8px"))
         super().__init__([
             widgets.HBox([self.recognize_button, self.undo_button, self.clear_button,
-                          self.live_box, self.brush_slider],
+                          self.live_box, self.brush_slider, self.model_label],
                          layout=widgets.Layout(align_items="center", grid_gap="6px",
                                                flex_flow="row wrap")),
             self.canvas,
             self.message,
             widgets.HBox([self.previews, self.chart], layout=widgets.Layout(grid_gap="24px")),
+            widgets.HBox([self.label_choice, self.save_button, self.undo_save_button],
+                         layout=widgets.Layout(align_items="center", grid_gap="6px")),
             upload_row,
             self.errors,
         ])
@@ -192,6 +218,7 @@ class DrawingPad(widgets.VBox):
         self.redraw()
         if predictor is None:
             self._guard(self._load_model)()  # load now, so the first stroke is quick
+        self._show_model()
 
     # ----------------------------------------------------------------------------- helpers
 
@@ -242,7 +269,20 @@ class DrawingPad(widgets.VBox):
                 self._predictor = Predictor.load()
             else:
                 self._predictor = Predictor.load(self._model_path)
+            self._show_model()
         return self._predictor
+
+    @property
+    def model_name(self) -> str:
+        """The active model's file name, e.g. ``mnist_cnn.keras`` (or why there is none)."""
+        if self._predictor is None:
+            return "none loaded"
+        path = getattr(self._predictor, "path", None)
+        return Path(path).name if path is not None else "given in code"
+
+    def _show_model(self) -> None:
+        self.model_label.value = (f'<span title="the model reading your digits">Model: '
+                                  f"<b>{html.escape(self.model_name)}</b></span>")
 
     def _load_model(self):
         """The predictor, or None after saying in the message area why there is none."""
@@ -399,6 +439,7 @@ class DrawingPad(widgets.VBox):
             self._set_message(f"Could not read this image: {html.escape(str(error))}", "error")
             return []
         self._show_detections(detections, placement)
+        self._read_image = image if detections else None
         if not detections:
             self._set_message("No digit found — draw bigger, with a thicker brush.", "empty")
             return []
@@ -419,14 +460,66 @@ class DrawingPad(widgets.VBox):
         if not 0 <= index < len(self.detections):
             raise IndexError(f"there are {len(self.detections)} digits, no digit #{index + 1}")
         self.selected = index
+        self.label_choice.value = int(self.detections[index].digit)
         for number, preview in enumerate(self.previews.children):
             preview.children[1].button_style = "info" if number == index else ""
         self._draw_overlay()
         self.chart.value = self._chart_html(index)
 
+    # ------------------------------------------------------------------- your own digits
+
+    def _folder_text(self, mine) -> str:
+        from digitlib import config
+
+        with contextlib.suppress(ValueError):
+            return str(mine.folder.resolve().relative_to(config.ROOT))
+        return str(mine.folder)
+
+    def save(self, label=None) -> str | None:
+        """Save the selected digit with ``label`` (default: the **Label:** choice) to your
+        dataset; returns the new example's id, or None after saying why nothing was saved."""
+        if not self.detections or self.selected is None or self._read_image is None:
+            self._set_message("Nothing to save — draw a digit and press <b>Recognize</b> "
+                              "first.", "empty")
+            return None
+        from digitlib.personal import PersonalDigits
+
+        label = self.label_choice.value if label is None else label
+        detection = self.detections[self.selected]
+        try:
+            mine = PersonalDigits(self.personal_folder)
+            example_id = mine.save_detection(detection, label, self._read_image)
+            count = len(mine)
+        except ValueError as error:  # a bad label or image, or a damaged dataset
+            self._set_message(f"Not saved — {html.escape(str(error))}", "error")
+            return None
+        self._set_message(f"Saved as <b>{html.escape(str(label))}</b> ({count} example"
+                          f"{'s' if count != 1 else ''} in "
+                          f"{html.escape(self._folder_text(mine))})", "result")
+        return example_id
+
+    def undo_save(self) -> str | None:
+        """Remove the last example saved to your dataset; returns its id (None if empty)."""
+        from digitlib.personal import PersonalDigits
+
+        try:
+            mine = PersonalDigits(self.personal_folder)
+            removed = mine.delete_last()
+            count = len(mine)
+        except ValueError as error:
+            self._set_message(f"Could not undo the save — {html.escape(str(error))}", "error")
+            return None
+        folder = html.escape(self._folder_text(mine))
+        if removed is None:
+            self._set_message(f"Nothing to undo — no saved examples in {folder}.", "empty")
+        else:
+            self._set_message(f"Removed the last saved example ({count} left in {folder}).")
+        return removed
+
     # ----------------------------------------------------------------------------- results
 
     def _clear_results(self) -> None:
+        self._read_image = None
         self.detections, self.selected, self.overlay_items = [], None, []
         self.previews.children = ()
         self.chart.value = ""

@@ -301,6 +301,17 @@ def test_missing_model(tmp_path):
     assert isinstance(caught.value, ValueError) and "make model" in str(caught.value)
 
 
+def test_load_by_name(tmp_path, monkeypatch):
+    monkeypatch.setitem(config.MODEL_NAMES, "personal", tmp_path / "personal.keras")
+    with pytest.raises(FileNotFoundError, match="python -m digitlib finetune") as caught:
+        Predictor.load("personal")
+    assert "personal.keras" in str(caught.value) and "digitlib train" not in str(caught.value)
+    tiny_model().save(tmp_path / "personal.keras")
+    assert Predictor.load("personal").path == tmp_path / "personal.keras"
+    require(config.DEFAULT_MODEL_PATH.exists(), "needs the model file")
+    assert Predictor.load("default").path == config.DEFAULT_MODEL_PATH
+
+
 @pytest.mark.parametrize(
     "model, words",
     [

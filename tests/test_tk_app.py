@@ -26,7 +26,7 @@ def detection(digit, confidence, box=(0, 0, 10, 10), unsure=None):
     return SimpleNamespace(
         digit=digit, confidence=confidence, probabilities=probabilities,
         top3=[(digit, confidence)], unsure=confidence < 0.7 if unsure is None else unsure,
-        image28=np.zeros((28, 28), np.float32), box=box,
+        image28=np.eye(28, dtype=np.float32), box=box,  # some ink, so it can be saved
     )
 
 
@@ -260,3 +260,93 @@ def test_missing_model_shows_how_to_make_it(root, tmp_path):
     app.recognize()  # nothing to read with: the message stays
     root.update()
     assert "make model" in app.results.cget("text")
+
+
+# Saving your own digits -----------------------------------------------------------------
+
+
+def read(app, root, *strokes):
+    for points in strokes:
+        draw(app, points)
+    app.recognize()
+    wait_for(root, lambda: app.pad.is_read)
+
+
+def test_the_active_model_is_shown(root, tmp_path):
+    app = make_app(root)
+    assert app.model_label.cget("text") == "Model: given in code"
+    predictor = FakePredictor()
+    predictor.path = tmp_path / "mnist_cnn_personal.keras"
+    other = make_app(tk_app.tk.Toplevel(root), predictor)
+    assert other.model_label.cget("text") == "Model: mnist_cnn_personal.keras"
+    assert other.state()["model"] == "Model: mnist_cnn_personal.keras"
+
+
+def test_a_missing_personal_model_says_how_to_make_it(root, tmp_path, monkeypatch):
+    monkeypatch.setitem(tk_app.config.MODEL_NAMES, "personal", tmp_path / "personal.keras")
+    app = tk_app.DigitApp(root, model_path="personal")
+    assert app.model_label.cget("text") == "Model: personal.keras (loading)"
+    wait_for(root, lambda: app.pad.status != "loading", timeout=120)
+    assert app.pad.status == "error"
+    assert "python -m digitlib finetune" in app.results.cget("text")
+    assert "make model" not in app.results.cget("text")
+    assert app.model_label.cget("text") == "Model: personal.keras (not loaded)"
+
+
+def test_save_the_reading_as_read_and_corrected(root, tmp_path):
+    from digitlib.personal import PersonalDigits
+
+    folder = tmp_path / "my_digits"
+    app = make_app(root, personal_folder=folder)
+    read(app, root, [(60, 40), (60, 240)], [(300, 40), (300, 240)])
+    assert app.selected == 0 and app.label.get() == "1"  # preset to the first reading
+    preview = app.preview_row.winfo_children()[1]
+    preview.event_generate("<Button-1>")  # select the second digit
+    root.update()
+    assert app.selected == 1 and app.label.get() == "2"
+    assert app.label_caption.cget("text") == "Label of #2:"
+    app.save_button.invoke()
+    assert app.results.cget("text") == f"Saved as 2 (1 example in {folder})"
+    app.label.set("5")  # the user corrects the label
+    app.save_button.invoke()
+    assert app.results.cget("text") == f"Saved as 5 (2 examples in {folder})"
+    mine = PersonalDigits(folder)
+    assert mine.labels.tolist() == [2, 5]
+    example = mine.example(mine.ids[0])
+    left, top, right, bottom = app.pad.detections[1].box
+    assert example.crop.shape == (bottom - top, right - left) and example.crop.max() == 255
+    assert app.state()["notice"] == app.results.cget("text")
+    draw(app, [(450, 40), (450, 240)])  # a change: the notice goes, the reading is stale
+    assert app.results.cget("text").startswith("Press Recognize")
+
+
+def test_undo_save_removes_the_last_example(root, tmp_path):
+    from digitlib.personal import PersonalDigits
+
+    folder = tmp_path / "my_digits"
+    app = make_app(root, personal_folder=folder)
+    app.undo_save_button.invoke()
+    assert app.results.cget("text").startswith("Nothing to undo — no saved examples")
+    read(app, root, [(60, 40), (60, 240)])
+    first = app.save(label=3)
+    app.save(label=4)
+    app.undo_save_button.invoke()
+    assert PersonalDigits(folder).ids == [first]
+    assert app.results.cget("text") == f"Removed the last saved example (1 left in {folder})."
+
+
+def test_save_with_nothing_read_or_a_bad_label_writes_nothing(root, tmp_path):
+    folder = tmp_path / "my_digits"
+    app = make_app(root, personal_folder=folder)
+    app.save_button.invoke()
+    assert app.results.cget("text") == tk_app.NOTHING_TO_SAVE
+    draw(app, [(60, 40), (60, 240)])  # drawn but not read
+    assert app.save() is None and app.results.cget("text") == tk_app.NOTHING_TO_SAVE
+    read(app, root)
+    app.label.set("x")
+    assert app.save() is None
+    assert app.results.cget("text").startswith("Not saved — a label must be")
+    assert app.results.cget("foreground") == tk_app.ERROR_COLOUR
+    app.label.set("12")
+    assert app.save() is None and "digit 0-9" in app.results.cget("text")
+    assert not folder.exists()

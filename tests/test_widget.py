@@ -343,6 +343,107 @@ def test_labels_and_previews():
         preview_png(np.zeros(5))
 
 
+# --------------------------------------------------------------- saving your own digits
+
+
+def test_the_active_model_is_shown(tmp_path):
+    pad = DrawingPad(FakePredictor())
+    assert "digits-model" in pad.model_label._dom_classes
+    assert "Model:" in pad.model_label.value and "given in code" in pad.model_label.value
+    predictor = FakePredictor()
+    predictor.path = tmp_path / "mnist_cnn_personal.keras"
+    assert "mnist_cnn_personal.keras" in DrawingPad(predictor).model_label.value
+    missing = DrawingPad(model=tmp_path / "missing.keras")
+    assert "none loaded" in missing.model_label.value
+    assert missing.message_text.startswith("No model to read digits with — no model at")
+
+
+def test_a_missing_personal_model_says_how_to_make_it(tmp_path, monkeypatch):
+    monkeypatch.setitem(config.MODEL_NAMES, "personal", tmp_path / "personal.keras")
+    pad = DrawingPad(model="personal")
+    assert "python -m digitlib finetune" in pad.message_text
+    assert pad.last_error is None
+
+
+def test_save_a_confirmed_reading(tmp_path):
+    from digitlib.personal import PersonalDigits
+
+    folder = tmp_path / "my_digits"
+    pad = DrawingPad(FakePredictor(digits=[1, 7]), personal_folder=folder)
+    one(pad, 100)
+    one(pad, 400)
+    pad.recognize()
+    assert pad.label_choice.value == 1  # preset to the selected reading
+    pad.previews.children[1].children[1].click()  # select the second digit
+    assert pad.label_choice.value == 7
+    pad.save_button.click()
+    assert pad.message_text == f"Saved as 7 (1 example in {folder})"
+    mine = PersonalDigits(folder)
+    (example_id,) = mine.ids
+    example = mine.example(example_id)
+    assert example.label == 7 and example.image28.shape == (28, 28)
+    left, top, right, bottom = pad.detections[1].box
+    assert example.crop.shape == (bottom - top, right - left) and example.crop.max() == 255
+    assert pad.last_error is None
+
+
+def test_save_a_corrected_label_and_show_the_count(tmp_path):
+    from digitlib.personal import PersonalDigits
+
+    folder = tmp_path / "my_digits"
+    pad = DrawingPad(FakePredictor(digits=[1]), personal_folder=folder)
+    one(pad)
+    pad.recognize()
+    pad.label_choice.value = 4  # the model read 1; the user says 4
+    assert pad.save() is not None
+    pad.save_button.click()
+    assert pad.message_text == f"Saved as 4 (2 examples in {folder})"
+    assert PersonalDigits(folder).labels.tolist() == [4, 4]
+
+
+def test_undo_save_removes_the_last_example(tmp_path):
+    from digitlib.personal import PersonalDigits
+
+    folder = tmp_path / "my_digits"
+    pad = DrawingPad(FakePredictor(digits=[1]), personal_folder=folder)
+    pad.undo_save_button.click()
+    assert pad.message_text.startswith("Nothing to undo — no saved examples")
+    one(pad)
+    pad.recognize()
+    first = pad.save(label=2)
+    second = pad.save(label=3)
+    pad.undo_save_button.click()
+    assert PersonalDigits(folder).ids == [first] and second not in pad.message_text
+    assert "1 left in" in pad.message_text
+    assert pad.undo_save() == first and len(PersonalDigits(folder)) == 0
+    assert pad.last_error is None
+
+
+def test_save_with_nothing_recognised_writes_nothing(tmp_path):
+    folder = tmp_path / "my_digits"
+    pad = DrawingPad(FakePredictor(), personal_folder=folder)
+    pad.save_button.click()
+    assert pad.message_text.startswith("Nothing to save — draw a digit and press Recognize")
+    one(pad)  # drawn but not read yet
+    assert pad.save() is None
+    pad.recognize()
+    one(pad, 450)  # a new stroke makes the reading stale
+    assert pad.save() is None and "Nothing to save" in pad.message_text
+    assert not folder.exists() and pad.last_error is None
+
+
+def test_a_bad_save_is_explained(tmp_path):
+    (tmp_path / "my_digits").write_text("a file, not a folder")
+    pad = DrawingPad(FakePredictor(digits=[1]), personal_folder=tmp_path / "my_digits")
+    one(pad)
+    pad.recognize()
+    pad.save_button.click()
+    assert pad.message_text.startswith("Not saved — ") and "is a file" in pad.message_text
+    pad.personal_folder = tmp_path / "elsewhere"
+    assert pad.save(label=12) is None and "digit 0-9" in pad.message_text
+    assert not pad.personal_folder.exists() and pad.last_error is None
+
+
 # --------------------------------------------------------------- with the real model
 
 @pytest.fixture(scope="module")
