@@ -52,7 +52,7 @@ bench-train: data
 bench-predict: data
 	$(BIN)/python -m digitlib.bench predict
 
-## Re-execute the six notebooks headless in full mode and write them back with outputs.
+## Re-execute the notebooks headless in full mode and write them back with outputs.
 notebooks: data
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 		--ExecutePreprocessor.timeout=1800 notebooks/0*.ipynb

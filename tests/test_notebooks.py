@@ -1,4 +1,4 @@
-"""The teaching notebooks: six lessons, committed with full-mode outputs, checked by nbval.
+"""The teaching notebooks: seven lessons, committed with full-mode outputs, checked by nbval.
 
 ``make test`` runs every notebook with nbval in fast mode; these tests check what nbval does
 not: that the committed files have the lesson structure and carry clean outputs, so plots show
@@ -21,6 +21,7 @@ EXPECTED = [
     "04_train.ipynb",
     "05_evaluate.ipynb",
     "06_draw_and_predict.ipynb",
+    "07_your_handwriting.ipynb",
 ]
 NAME_PATTERN = re.compile(r"^\d\d_[a-z0-9]+(_[a-z0-9]+)*\.ipynb$")
 CHECK_MARKER = re.compile(r"^\s*#\s*NBVAL_CHECK_OUTPUT\s*$", re.MULTILINE)
@@ -63,7 +64,7 @@ def output_texts(cell):
 notebook_paths = pytest.mark.parametrize("path", committed_notebooks(), ids=lambda path: path.name)
 
 
-def test_the_six_lessons_exist():
+def test_the_seven_lessons_exist():
     names = [path.name for path in committed_notebooks()]
     assert [name for name in names if not NAME_PATTERN.match(name)] == [], "name them NN_topic"
     missing = [name for name in EXPECTED if name not in names]
