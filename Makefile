@@ -23,7 +23,7 @@ setup: $(STAMP)
 data: setup
 	$(BIN)/python -m digitlib data
 
-## The main job: JupyterLab on the six notebooks.
+## The main job: JupyterLab on the notebooks.
 lab: data
 	@echo "Opening JupyterLab on http://$(HOST):$(PORT)/lab  (stop with Ctrl-C)"
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=$(HOST) --ServerApp.port=$(PORT) \
