@@ -64,7 +64,8 @@ def bench_train() -> None:
 
 
 def bench_predict(model_path=None) -> None:
-    """Time the serving path on 2 CPU cores against the same path with ``model.predict``.
+    """Time the serving path on 2 CPU cores against the same path with a TensorFlow graph and
+    with ``model.predict`` as the model call.
 
     Targets: ``predict_digit`` on a 280x280 pad p50 <= 3 ms; ``predict_digits`` on a canvas of
     8 digits p50 <= 10 ms (preprocessing and model together).
@@ -78,7 +79,7 @@ def bench_predict(model_path=None) -> None:
     import numpy as np
     from PIL import Image
 
-    from digitlib import data, predict
+    from digitlib import data, predict, runtime
     from digitlib.strokes import Drawing
 
     one_thread = predict.limit_threads(1)  # as the CLI and the Tk app serve (threads=1)
@@ -86,9 +87,11 @@ def bench_predict(model_path=None) -> None:
         predictor = predict.Predictor.load(model_path)
     except predict.ModelError as error:
         sys.exit(f"bench-predict: {error}")
-    baseline = copy.copy(predictor)  # the same pipeline with model.predict as the model call
-    baseline.classify = lambda batch: predictor.model.predict(
-        np.asarray(batch, np.float32).reshape(-1, 28, 28, 1), verbose=0)
+    # The same pipeline with other model calls: a TensorFlow graph, and Keras's model.predict.
+    graph = copy.copy(predictor)
+    graph._run = runtime.tensorflow_graph(predictor.model)
+    keras_predict = copy.copy(predictor)
+    keras_predict._run = lambda batch: predictor.model.predict(batch, verbose=0)
 
     pad = Drawing(280, 280, brush=16)  # a 4 in two strokes, as drawn on the notebook pad
     for stroke in ([(170, 40), (60, 170), (220, 170)], [(180, 90), (180, 250)]):
@@ -123,8 +126,12 @@ def bench_predict(model_path=None) -> None:
         "digits": p50_ms(lambda: predictor.predict_digits(canvas), 200),
         "model1": p50_ms(lambda: predictor.classify(batch1), 300),
         "model8": p50_ms(lambda: predictor.classify(batch8), 300),
-        "digit_keras": p50_ms(lambda: baseline.predict_digit(pad_image), 30),
-        "digits_keras": p50_ms(lambda: baseline.predict_digits(canvas), 30),
+        "digit_graph": p50_ms(lambda: graph.predict_digit(pad_image), 300),
+        "digits_graph": p50_ms(lambda: graph.predict_digits(canvas), 200),
+        "graph1": p50_ms(lambda: graph.classify(batch1), 300),
+        "graph8": p50_ms(lambda: graph.classify(batch8), 300),
+        "digit_keras": p50_ms(lambda: keras_predict.predict_digit(pad_image), 30),
+        "digits_keras": p50_ms(lambda: keras_predict.predict_digits(canvas), 30),
     }
     single = predictor.predict_digit(pad_image)
     read = "".join(str(d.digit) for d in predictor.predict_digits(canvas))
@@ -136,14 +143,15 @@ def bench_predict(model_path=None) -> None:
         load = os.getloadavg()[0]
         print(f"  load average {load:.1f}" + (" (other work shares the cores: figures run high)"
                                              if load > 0.5 else ""))
-    print(f"  predict_digit, 280x280 pad:     {figures['digit']:6.2f} ms   target <= 3 ms"
-          f"   (model.predict path {figures['digit_keras']:6.1f} ms, "
-          f"{figures['digit_keras'] / figures['digit']:.0f}x slower)")
-    print(f"  predict_digits, 8-digit canvas: {figures['digits']:6.2f} ms   target <= 10 ms"
-          f"   (model.predict path {figures['digits_keras']:6.1f} ms, "
-          f"{figures['digits_keras'] / figures['digits']:.0f}x slower)")
-    print(f"  of which the compiled model call: {figures['model1']:.2f} ms (1 image), "
-          f"{figures['model8']:.2f} ms (8 images in one batch)")
+    for name, key, target in (("predict_digit, 280x280 pad", "digit", 3),
+                              ("predict_digits, 8-digit canvas", "digits", 10)):
+        ours, graph_ms, keras_ms = (figures[key + suffix] for suffix in ("", "_graph", "_keras"))
+        print(f"  {name + ':':32}{ours:6.2f} ms   target <= {target} ms\n"
+              f"    same path with a TensorFlow graph {graph_ms:.2f} ms ({graph_ms / ours:.1f}x "
+              f"slower), with model.predict {keras_ms:.1f} ms ({keras_ms / ours:.0f}x slower)")
+    print(f"  of which the model call ({predictor.runtime}): {figures['model1']:.2f} ms (1 image), "
+          f"{figures['model8']:.2f} ms (8 images in one batch); TensorFlow graph "
+          f"{figures['graph1']:.2f} / {figures['graph8']:.2f} ms")
     print(f"  read: pad {single.digit if single else None} (drawn 4), "
           f"canvas {read} (placed {expected})")
 

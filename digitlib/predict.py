@@ -7,8 +7,9 @@
 
 ``image`` is a PIL image (any mode), a numpy array or a file path; see ``digitlib.images``.
 Every digit goes through the same steps: ``digitlib.segment`` finds it,
-``digitlib.preprocess.to_mnist`` makes the 28x28 image the MNIST way, and one compiled call
-of the model classifies all the digits of a canvas at once.
+``digitlib.preprocess.to_mnist`` makes the 28x28 image the MNIST way, and one call of the model
+classifies all the digits of a canvas at once (``digitlib.runtime``: ONNX Runtime, checked
+against Keras when the model is loaded).
 
 A result is ``unsure`` when its probability is below ``UNSURE_BELOW`` (0.80) or when its ink
 does not look like a digit: much wider than tall (a line, a scribble) or a filled blob (a dot).
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from digitlib import config, images, segment
+from digitlib import config, images, runtime, segment
 from digitlib.preprocess import MNIST_SIZE, stroke_width, to_mnist
 
 UNSURE_BELOW = 0.80  # a softmax probability below this is reported as unsure
@@ -62,8 +63,9 @@ class ModelNotFoundError(ModelError, FileNotFoundError):
 def limit_threads(count: int = 1) -> bool:
     """Let TensorFlow run each op on ``count`` threads; returns whether it took effect.
 
-    For one drawing at a time the model is tiny, and one thread is about twice as fast as the
-    default on a small, busy machine (idle worker threads compete with the preprocessing).
+    When TensorFlow runs the model (``runtime.TENSORFLOW``), one thread is about twice as fast
+    as the default for one drawing at a time on a small, busy machine (idle worker threads
+    compete with the preprocessing). ONNX Runtime always uses one thread here.
     It only works before TensorFlow starts, and it holds for the whole process: programs that
     only read digits (the CLI, the Tk app, bench-predict) call it first; a notebook that also
     trains should not.
@@ -83,7 +85,6 @@ class Predictor:
 
     def __init__(self, model, unsure_below: float = UNSURE_BELOW, path=None):
         import keras
-        import tensorflow as tf
 
         if not isinstance(model, keras.Model):
             raise TypeError(f"expected a keras.Model, got {type(model).__name__}")
@@ -102,12 +103,9 @@ class Predictor:
         self.model = model
         self.path = path  # where the model was loaded from, if from a file
         self.unsure_below = unsure_below
-        # One compiled graph for any batch size: no retracing, none of model.predict's overhead.
         try:
-            self._compiled = tf.function(
-                lambda batch: model(batch, training=False),
-                input_signature=[tf.TensorSpec([None, *expected[1:]], tf.float32)],
-            ).get_concrete_function()
+            # self.runtime: "ONNX Runtime", or "TensorFlow" when the model cannot be converted
+            self._run, self.runtime = runtime.compile_model(model)
             warm_up = self.classify(np.zeros((1, MNIST_SIZE, MNIST_SIZE), np.float32))
         except Exception as error:  # whatever TensorFlow raised, say it in one line
             raise ModelError(f"the model cannot be run: {type(error).__name__}: {error}") from None
@@ -145,11 +143,9 @@ class Predictor:
         return cls(model, path=path, **options)
 
     def classify(self, images28) -> np.ndarray:
-        """Probabilities (N, 10) for images (N, 28, 28) in [0, 1], in one compiled call."""
-        import tensorflow as tf
-
+        """Probabilities (N, 10) for images (N, 28, 28) in [0, 1], in one call of the model."""
         batch = np.asarray(images28, dtype=np.float32).reshape(-1, MNIST_SIZE, MNIST_SIZE, 1)
-        return self._compiled(tf.constant(batch)).numpy()
+        return self._run(batch)
 
     def predict_digit(self, image) -> Prediction | None:
         """Read the drawing as one digit; None when nothing is drawn."""

@@ -166,13 +166,13 @@ def test_serving_path_never_calls_model_predict(predictor, monkeypatch):
 
 def test_all_digits_of_a_canvas_in_one_batched_call(predictor, monkeypatch):
     calls = []
-    compiled = predictor._compiled
+    run = predictor._run
 
     def counting(batch):
         calls.append(batch.shape[0])
-        return compiled(batch)
+        return run(batch)
 
-    monkeypatch.setattr(predictor, "_compiled", counting)
+    monkeypatch.setattr(predictor, "_run", counting)
     digits = [3, 1, 4, 1, 5, 9, 2, 6]
     places = row_of_places(8, gap=12)
     found = predictor.predict_digits(draw_digits(digits, places, (640, 140)))

@@ -1,0 +1,75 @@
+"""Run a trained model fast, one drawing at a time.
+
+``compile_model(model)`` gives a function from a float32 batch (N, 28, 28, 1) to the model's
+outputs (N, 10), and the name of what runs it. For this small network ONNX Runtime is about four
+times faster per call than TensorFlow (about 0.2 ms against 0.9 ms for one image on 2 cores;
+``make bench-predict`` prints both). So the model is converted to ONNX in memory with tf2onnx,
+and the converted model must agree with Keras on a test batch; when the conversion fails (an
+unusual layer) or does not agree, a compiled TensorFlow graph (``tf.function``) runs it instead.
+"""
+
+import logging
+
+import numpy as np
+
+ONNX_RUNTIME, TENSORFLOW = "ONNX Runtime", "TensorFlow"
+ONNX_OPSET = 17
+AGREEMENT = 1e-4  # the most any output may differ between ONNX Runtime and Keras
+
+
+def compile_model(model, threads: int = 1):
+    """``(run, runtime)``: ``run(batch) -> outputs`` as float32 numpy, and its runtime's name.
+
+    ``threads``: ONNX Runtime threads per call (1 keeps a small machine free for the rest of the
+    work). Errors from running the model itself (a broken model) propagate.
+    """
+    shape = tuple(model.input_shape[1:])
+    check = np.random.default_rng(0).random((3, *shape), dtype=np.float32)
+    expected = np.asarray(model(check, training=False))
+    try:
+        run = _onnx_runtime(model, shape, threads)
+        agrees = float(np.abs(run(check) - expected).max()) <= AGREEMENT
+    except Exception as error:  # tf2onnx fails in many ways on unusual models
+        logging.getLogger(__name__).info("ONNX conversion failed, using TensorFlow: %s", error)
+        agrees = False
+    if agrees:
+        return run, ONNX_RUNTIME
+    return tensorflow_graph(model), TENSORFLOW
+
+
+def _onnx_runtime(model, shape, threads):
+    import onnxruntime
+    import tensorflow as tf
+    import tf2onnx
+
+    signature = (tf.TensorSpec((None, *shape), tf.float32, name="image"),)
+    graph = tf.function(lambda batch: model(batch, training=False), input_signature=signature)
+    logging.getLogger("tf2onnx").setLevel(logging.ERROR)  # it logs every conversion step
+    proto, _ = tf2onnx.convert.from_function(graph, input_signature=signature, opset=ONNX_OPSET)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3  # errors only
+    session = onnxruntime.InferenceSession(
+        proto.SerializeToString(), options, providers=["CPUExecutionProvider"]
+    )
+    input_name, output_name = session.get_inputs()[0].name, session.get_outputs()[0].name
+
+    def run(batch):
+        return session.run([output_name], {input_name: np.ascontiguousarray(batch, np.float32)})[0]
+
+    return run
+
+
+def tensorflow_graph(model):
+    """``run(batch) -> outputs``: the model as one compiled TensorFlow graph (the fallback)."""
+    import tensorflow as tf
+
+    shape = tuple(model.input_shape[1:])
+
+    # One compiled graph for any batch size: no retracing, none of model.predict's overhead.
+    compiled = tf.function(
+        lambda batch: model(batch, training=False),
+        input_signature=[tf.TensorSpec([None, *shape], tf.float32)],
+    ).get_concrete_function()
+    return lambda batch: compiled(tf.constant(batch, tf.float32)).numpy()
