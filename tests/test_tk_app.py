@@ -17,17 +17,7 @@ import pytest
 from digitlib import tk_app
 from tests.conftest import require
 from tests.e2e import xdisplay
-
-
-def detection(digit, confidence, box=(0, 0, 10, 10), unsure=None):
-    """A stand-in for ``digitlib.predict.Detection`` with the fields the app reads."""
-    probabilities = np.full(10, (1 - confidence) / 9, dtype=np.float32)
-    probabilities[digit] = confidence
-    return SimpleNamespace(
-        digit=digit, confidence=confidence, probabilities=probabilities,
-        top3=[(digit, confidence)], unsure=confidence < 0.7 if unsure is None else unsure,
-        image28=np.eye(28, dtype=np.float32), box=box,  # some ink, so it can be saved
-    )
+from tests.fakes import detection, ink_boxes
 
 
 class FakePredictor:
@@ -42,17 +32,8 @@ class FakePredictor:
         self.threads.append(threading.current_thread().name)
         self.images.append(image)
         time.sleep(self.delay)
-        ink = np.asarray(image) < 128
-        columns = np.flatnonzero(ink.any(axis=0))
-        if columns.size == 0:
-            return []
-        groups = np.split(columns, np.flatnonzero(np.diff(columns) > 1) + 1)
-        found = []
-        for index, group in enumerate(groups):
-            rows = np.flatnonzero(ink[:, group[0]:group[-1] + 1].any(axis=1))
-            box = (int(group[0]), int(rows[0]), int(group[-1]) + 1, int(rows[-1]) + 1)
-            found.append(detection(index + 1, 0.98 - 0.37 * index, box))
-        return found
+        return [detection(index + 1, 0.98 - 0.37 * index, box)
+                for index, box in enumerate(ink_boxes(image))]
 
 
 def event(x, y):

@@ -24,6 +24,7 @@ from digitlib.widget import (
     preview_png,
 )
 from tests.conftest import require
+from tests.fakes import detection, ink_boxes
 
 
 class FakePredictor:
@@ -39,24 +40,10 @@ class FakePredictor:
         self.images.append(image)
         if self.error is not None:
             raise self.error
-        ink = np.asarray(image.convert("L")) < 128
-        columns = np.flatnonzero(ink.any(axis=0))
-        if columns.size == 0:
-            return []
-        runs = np.split(columns, np.flatnonzero(np.diff(columns) > 10) + 1)
-        detections = []
-        for number, run in enumerate(runs):
-            rows = np.flatnonzero(ink[:, run[0]:run[-1] + 1].any(axis=1))
-            digit = self.digits[number % len(self.digits)]
-            confidence = self.confidences[number % len(self.confidences)]
-            probabilities = np.full(10, (1 - confidence) / 9)
-            probabilities[digit] = confidence
-            detections.append(SimpleNamespace(
-                box=(int(run[0]), int(rows[0]), int(run[-1]) + 1, int(rows[-1]) + 1),
-                digit=digit, confidence=confidence, probabilities=probabilities,
-                top3=[(digit, confidence)], unsure=number in self.unsure,
-                image28=np.eye(28, dtype=np.float32)))
-        return detections
+        return [detection(self.digits[number % len(self.digits)],
+                          self.confidences[number % len(self.confidences)], box,
+                          unsure=number in self.unsure)
+                for number, box in enumerate(ink_boxes(image, gap=10))]
 
 
 def stroke(pad, points):
