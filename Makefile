@@ -7,6 +7,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_TIMEOUT ?= 1200
 NBVAL_CELL_TIMEOUT ?= 600
+# TensorFlow's C++ start-up notes stay out of notebooks even when keras is imported before
+# digitlib (which sets the same).
+export TF_CPP_MIN_LOG_LEVEL ?= 1
 
 .PHONY: setup data lab test test-e2e lint model bench bench-train bench-predict notebooks app web clean
 
