@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from digitlib import config, images, runtime, segment
+from digitlib import config, images, labels, runtime, segment
 from digitlib.preprocess import MNIST_SIZE, stroke_width, to_mnist
 
 UNSURE_BELOW = 0.80  # a softmax probability below this is reported as unsure
@@ -206,21 +206,25 @@ def annotate(image, detections) -> Image.Image:
     if isinstance(detections, Prediction):
         detections = [detections]
     draw = ImageDraw.Draw(picture)
-    heights = [d.box[3] - d.box[1] if isinstance(d, Detection) else picture.height
-               for d in detections]
-    font_size = int(np.clip(0.18 * np.median(heights), 10, 40)) if heights else 10
+    boxes = [d.box if isinstance(d, Detection) else (0, 0, *picture.size) for d in detections]
+    # A label ("7 98%") is about 3.5 font sizes wide: keep it near its digit's height and width.
+    heights, widths = ([box[3] - box[1] for box in boxes], [box[2] - box[0] for box in boxes])
+    font_size = (int(np.clip(min(0.18 * np.median(heights), 0.4 * np.median(widths)), 10, 40))
+                 if boxes else 10)
     font = ImageFont.load_default(size=font_size)
     line = max(1, round(min(picture.size) / 150))
+    placed = []  # the label rectangles drawn so far
     for d in detections:
         box = d.box if isinstance(d, Detection) else _ink_box(ink)
         colour = (230, 120, 0) if d.unsure else (0, 150, 0)
         draw.rectangle((box[0], box[1], box[2] - 1, box[3] - 1), outline=colour, width=line)
         label = f"{d.digit}{'?' if d.unsure else ''} {d.confidence:.0%}"
         text_box = draw.textbbox((0, 0), label, font=font)
-        text_height = text_box[3] - text_box[1] + 2 * line
-        y = box[1] - text_height if box[1] >= text_height else box[1]
-        draw.rectangle((box[0], y, box[0] + text_box[2] + 2 * line, y + text_height), fill=colour)
-        draw.text((box[0] + line, y + line - text_box[1]), label, fill="white", font=font)
+        size = (text_box[2] + 2 * line, text_box[3] - text_box[1] + 2 * line)
+        placed.append(labels.place(box, size, picture.size, placed))
+        left, top, right, bottom = placed[-1]
+        draw.rectangle((left, top, right - 1, bottom - 1), fill=colour)
+        draw.text((left + line, top + line - text_box[1]), label, fill="white", font=font)
     return picture
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from digitlib import config, files, strokes
+from digitlib import config, files, labels, strokes
 
 try:  # Some Python builds come without Tk (pyenv without tk-dev, slim Docker images, ...).
     import tkinter as tk
@@ -486,27 +486,31 @@ class DigitApp:
         self._previews = []
         shown = self.pad.is_read and self.pad.detections
         if shown:
+            placed = []
             for number, detection in enumerate(self.pad.detections):
-                self._draw_box(detection)
+                self._draw_box(detection, placed)
                 self._add_preview(detection, number)
         self.label_caption.configure(
             text=f"Label of #{self.selected + 1}:" if shown and len(self.pad.detections) > 1
             else "Label:")
         self.write_state()
 
-    def _draw_box(self, detection) -> None:
+    def _draw_box(self, detection, placed) -> None:
+        """The box and label of one detection; ``placed`` collects the label spots so far."""
         colour = UNSURE_COLOUR if detection.unsure else SURE_COLOUR
-        left, top, right, bottom = detection.box
-        self.canvas.create_rectangle(left - 4, top - 4, right + 4, bottom + 4, outline=colour,
-                                     width=2, tags="overlay")
-        label = short_label(detection)
-        above = top - 6 >= 22  # room for the label above the box, else put it below
-        text = self.canvas.create_text(left - 4, top - 6 if above else bottom + 6, text=label,
-                                       anchor="sw" if above else "nw", fill="white",
-                                       font=("Helvetica", 11, "bold"), tags="overlay")
+        box = tuple(int(v) for v in np.add(detection.box, (-4, -4, 4, 4)))  # a little margin
+        self.canvas.create_rectangle(*box, outline=colour, width=2, tags="overlay")
+        text = self.canvas.create_text(0, 0, text=short_label(detection), anchor="nw",
+                                       fill="white", font=("Helvetica", 11, "bold"),
+                                       tags="overlay")
         x0, y0, x1, y1 = self.canvas.bbox(text)
-        background = self.canvas.create_rectangle(x0 - 3, y0 - 1, x1 + 3, y1 + 1, fill=colour,
-                                                  outline=colour, tags="overlay")
+        size = (x1 - x0 + 6, y1 - y0 + 2)
+        image_size = (self.pad.drawing.width, self.pad.drawing.height)
+        placed.append(labels.place(box, size, image_size, placed))
+        spot = placed[-1]
+        self.canvas.moveto(text, spot[0] + 3, spot[1] + 1)
+        background = self.canvas.create_rectangle(spot[0], spot[1], spot[2] - 1, spot[3] - 1,
+                                                  fill=colour, outline=colour, tags="overlay")
         self.canvas.tag_lower(background, text)
 
     def _add_preview(self, detection, number: int = 0) -> None:

@@ -28,6 +28,7 @@ from ipycanvas import MultiCanvas, hold_canvas
 from ipycanvas import canvas as ipycanvas_canvas
 from PIL import Image, ImageOps
 
+from digitlib import labels
 from digitlib.strokes import Drawing
 
 INK_COLOUR = "#000000"
@@ -626,6 +627,7 @@ class DrawingPad(widgets.VBox):
             layer.clear()
             layer.font = LABEL_FONT
             layer.text_baseline = "middle"
+            placed = []  # label spots so far: neighbouring labels must not overlap
             for number, item in enumerate(self.overlay_items):
                 colour = UNSURE_COLOUR if item.unsure else SURE_COLOUR
                 left, top, right, bottom = item.box
@@ -633,10 +635,12 @@ class DrawingPad(widgets.VBox):
                 layer.line_width = 4 if number == self.selected else 2
                 layer.set_line_dash([7, 4] if item.unsure else [])
                 layer.stroke_rect(left, top, right - left, bottom - top)
-                label_width = 10 * len(item.label) + 4
-                label_top = top - LABEL_HEIGHT if top >= LABEL_HEIGHT else top
+                label_size = (10 * len(item.label) + 4, LABEL_HEIGHT)
+                image_size = (self.drawing.width, self.drawing.height)
+                placed.append(labels.place(item.box, label_size, image_size, placed))
+                label_left, label_top = placed[-1][:2]
                 layer.fill_style = colour
-                layer.fill_rect(left, label_top, label_width, LABEL_HEIGHT)
+                layer.fill_rect(label_left, label_top, *label_size)
                 layer.fill_style = "#ffffff"
-                layer.fill_text(item.label, left + 4, label_top + LABEL_HEIGHT / 2 + 1)
+                layer.fill_text(item.label, label_left + 4, label_top + LABEL_HEIGHT / 2 + 1)
             layer.set_line_dash([])
