@@ -9,7 +9,8 @@
 Every digit goes through the same steps: ``digitlib.segment`` finds it,
 ``digitlib.preprocess.to_mnist`` makes the 28x28 image the MNIST way, and one call of the model
 classifies all the digits of a canvas at once (``digitlib.runtime``: ONNX Runtime, checked
-against Keras when the model is loaded).
+against Keras when the model is loaded). Digits whose ink touches make one piece of ink: when
+the model doubts such a piece, ``predict_digits`` tries it cut in two (a second, rare call).
 
 A result is ``unsure`` when its probability is below ``UNSURE_BELOW`` (0.80) or when its ink
 does not look like a digit: much wider than tall (a line, a scribble) or a filled blob (a dot).
@@ -30,6 +31,14 @@ from digitlib.preprocess import MNIST_SIZE, stroke_width, to_mnist
 UNSURE_BELOW = 0.80  # a softmax probability below this is reported as unsure
 TOO_WIDE = 2.5  # ink more than 2.5 times wider than tall is no digit (MNIST: at most 1.7)
 BLOB = 0.4  # stroke width over the ink's longer side: MNIST at most 0.33, a filled dot 0.5
+# Touching digits: a piece of ink read less surely than SPLIT_BELOW is tried cut in two
+# (``segment.split_touching``); the halves replace it when both read at least SPLIT_SURE surely
+# and each one's chance of being wrong (1 - confidence) is below SPLIT_ODDS times the whole's.
+# About half of the pairs of touching MNIST test digits are then read right (none before), and
+# no single MNIST digit in 2,000 was cut. Digits whose strokes cross stay one.
+SPLIT_BELOW = 0.9999
+SPLIT_SURE = 0.9
+SPLIT_ODDS = 0.2
 
 
 @dataclass(eq=False)
@@ -160,10 +169,23 @@ class Predictor:
         found = segment.find_digits(images.to_ink(image))
         if not found:
             return []
-        batch = np.stack([to_mnist(digit.ink) for digit in found])
-        probabilities = self.classify(batch)
-        return [self._reading(Detection, p, image28, digit, box=digit.box)
-                for p, image28, digit in zip(probabilities, batch, found, strict=True)]
+        readings = self._detections(found)  # every digit in one call of the model
+        # Digits that touch are one piece of ink. Doubtful wide pieces are cut in two, and the
+        # halves replace the whole when they read much more surely (a second call, rarely made).
+        splits = [segment.split_touching(digit) if reading.confidence < SPLIT_BELOW else []
+                  for digit, reading in zip(found, readings, strict=True)]
+        halves = iter(self._detections([half for pairs in splits for pair in pairs
+                                        for half in pair]))
+        return [digit for reading, pairs in zip(readings, splits, strict=True)
+                for digit in _touching(reading, [(next(halves), next(halves)) for _ in pairs])]
+
+    def _detections(self, pieces: list[segment.Segment]) -> list[Detection]:
+        """Read each piece of ink as one digit, in one call of the model."""
+        if not pieces:
+            return []
+        batch = np.stack([to_mnist(piece.ink) for piece in pieces])
+        return [self._reading(Detection, p, image28, piece, box=piece.box)
+                for p, image28, piece in zip(self.classify(batch), batch, pieces, strict=True)]
 
     def _reading(self, kind, probabilities, image28, found, **extra):
         order = np.argsort(probabilities)[::-1]
@@ -181,6 +203,20 @@ class Predictor:
             reason=reason,
             **extra,
         )
+
+
+def _touching(whole: Detection, splits: list[tuple[Detection, Detection]]) -> list[Detection]:
+    """``[whole]``, or the two halves of its best split when both read as digits surely (at
+    least ``SPLIT_SURE``) and surer than the whole: then two digits touched."""
+
+    def sureness(pair):
+        return min(0.0 if half.unsure else half.confidence for half in pair)
+
+    best = max(splits, key=sureness, default=None)
+    if best and sureness(best) >= SPLIT_SURE and (
+            1 - sureness(best) < SPLIT_ODDS * (1 - whole.confidence)):
+        return list(best)
+    return [whole]
 
 
 def implausible(found: segment.Segment) -> str:

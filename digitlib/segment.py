@@ -9,6 +9,9 @@
    even when they nearly touch.
 4. Sort into rows (top to bottom), then left to right.
 
+Digits whose ink touches make one blob. ``split_touching`` offers the ways to cut such a blob in
+two; the predictor keeps a cut only when both halves read as digits more surely than the whole.
+
 Boxes are ``(left, top, right, bottom)`` in the input's pixels, with ``right`` and ``bottom``
 exclusive as in ``PIL.Image.crop``, and tight around the ink.
 """
@@ -29,6 +32,16 @@ SMALL_PIECE = 0.5  # a piece shorter than this share of a typical digit's height
 NEARBY = 0.25  # nearest digit when the gap between them is at most this share of that height
 STRAY = 0.25  # a lone piece smaller than this share of a typical digit's height is dropped
 MAX_BLOBS = 500  # beyond this (noise, not handwriting) only the largest blobs are kept
+# Touching digits: ink at least SPLIT_ASPECT times as wide as tall may be two digits. A cut is a
+# column in the middle 60 % crossed by one stroke at most CUT_STROKES stroke widths long and at
+# most CUT_HEIGHT of the height of the whole and of each piece. Each piece must be at least
+# PIECE_HEIGHT as tall as the whole: digits written side by side are about the same height, while
+# a 5's stem or a 1's flag is not. The CUTS_TRIED thinnest cuts are offered.
+SPLIT_ASPECT = 0.9
+CUT_STROKES = 2.5
+CUT_HEIGHT = 0.5
+PIECE_HEIGHT = 0.6
+CUTS_TRIED = 3
 
 
 @dataclass(eq=False)
@@ -37,6 +50,7 @@ class Segment:
 
     box: tuple[int, int, int, int]  # left, top, right, bottom (exclusive), in input pixels
     ink: np.ndarray  # the digit's ink alone (others' ink removed), ``box`` plus a small margin
+    origin: tuple[int, int] = (0, 0)  # where ``ink`` starts in the input: left, top
 
 
 def find_digits(ink: np.ndarray) -> list[Segment]:
@@ -208,7 +222,56 @@ def _cut_out(ink, box, blobs, stroke) -> Segment:
     mine = around == members[0] if len(members) == 1 else np.isin(around, members)
     if np.count_nonzero(around) > np.count_nonzero(mine):  # others' ink is in the way
         digit = np.where(_grow(mine, margin), digit, 0.0)
-    return Segment(box=(left, top, right, bottom), ink=np.asarray(digit, dtype=np.float32))
+    return Segment(box=(left, top, right, bottom), ink=np.asarray(digit, dtype=np.float32),
+                   origin=(outer_left, outer_top))
+
+
+def split_touching(found: Segment) -> list[tuple[Segment, Segment]]:
+    """Ways to cut ``found`` into two touching digits, as (left, right) pairs; [] for none.
+
+    Only wide ink is cut, at a column crossed by a single short stroke whose removal leaves
+    two digit-sized pieces. Whether a cut is right is for the model to say (see
+    ``digitlib.predict``): most wide digits have no such column, and for those that do the
+    halves rarely read as surely as the whole.
+    """
+    mask = found.ink > INK_LEVEL
+    left, top, right, bottom = found.box
+    if right - left < SPLIT_ASPECT * (bottom - top):
+        return []
+    stroke = stroke_width(mask)
+    columns = np.arange(left + round(0.2 * (right - left)), left + round(0.8 * (right - left)))
+    columns -= found.origin[0]
+    crossings = np.count_nonzero(mask[1:, columns] & ~mask[:-1, columns], axis=0)
+    crossings += mask[0, columns]
+    ink = np.count_nonzero(mask[:, columns], axis=0)
+    thin = (crossings == 1) & (ink <= CUT_STROKES * stroke) & (ink <= CUT_HEIGHT * (bottom - top))
+    cuts = []
+    for column in columns[thin][np.argsort(ink[thin], kind="stable")]:
+        if all(abs(column - other) > stroke for other in cuts):  # distinct cuts only
+            cuts.append(column)
+    pairs = (_split_at(found, mask, column) for column in cuts[:CUTS_TRIED])
+    return [pair for pair in pairs if pair is not None]
+
+
+def _split_at(found: Segment, mask: np.ndarray, column: int):
+    """The pieces left and right of ``column`` with its stroke cut out, or None when either is
+    too small for a digit. No ink crosses an empty column, so the sides are the pieces."""
+    cut_length = np.count_nonzero(mask[:, column])
+    height = found.box[3] - found.box[1]
+    x, y = found.origin
+    pieces = []
+    for side in (np.s_[:, :column], np.s_[:, column + 1 :]):
+        piece = np.zeros_like(mask)
+        piece[side] = mask[side]
+        rows, columns = np.flatnonzero(piece.any(axis=1)), np.flatnonzero(piece.any(axis=0))
+        if len(rows) < PIECE_HEIGHT * height or cut_length > CUT_HEIGHT * len(rows):
+            return None
+        top, left = max(rows[0] - 2, 0), max(columns[0] - 2, 0)  # a margin for anti-aliasing
+        ink = np.where(_grow(piece, 2), found.ink, 0.0)[top : rows[-1] + 3, left : columns[-1] + 3]
+        box = (x + columns[0], y + rows[0], x + columns[-1] + 1, y + rows[-1] + 1)
+        pieces.append(Segment(box=tuple(int(v) for v in box), ink=ink.astype(np.float32),
+                              origin=(int(x + left), int(y + top))))
+    return tuple(pieces)
 
 
 def _grow(mask: np.ndarray, steps: int) -> np.ndarray:

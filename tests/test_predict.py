@@ -218,6 +218,40 @@ def test_mnist_canvases_are_read(trained):
     assert np.median(overlaps) == 1.0 and np.mean(np.array(overlaps) >= 0.9) >= 0.98
 
 
+def touching_pairs(count, seed):
+    """``count`` canvases of two MNIST test digits whose ink touches (one blob)."""
+    rng = np.random.default_rng(seed)
+    pairs = []
+    while len(pairs) < count:
+        scale = rng.uniform(1.5, 4.0)
+        canvas, labels, boxes = mnist_canvas(rng, 2, scale=scale, gap=(-round(3 * scale), -1))
+        if len(segment.find_digits(images.to_ink(canvas))) == 1:
+            pairs.append((canvas, labels, boxes))
+    return pairs
+
+
+def test_touching_digits_are_read_apart(trained, monkeypatch):
+    pairs = touching_pairs(100, seed=5)
+    found = [trained.predict_digits(canvas) for canvas, _, _ in pairs]
+    right = [[d.digit for d in digits] == labels for digits, (_, labels, _) in zip(
+        found, pairs, strict=True)]
+    assert sum(right) >= 40, f"{sum(right)}/100 touching pairs read (about half expected)"
+    overlaps = [iou(d.box, box) for digits, (_, _, boxes), ok in zip(found, pairs, right,
+                                                                      strict=True) if ok
+                for d, box in zip(digits, boxes, strict=True)]
+    assert np.median(overlaps) > 0.9
+    monkeypatch.setattr(predict, "SPLIT_BELOW", 0.0)  # without the split: one digit per pair
+    assert all(len(trained.predict_digits(canvas)) == 1 for canvas, _, _ in pairs)
+
+
+def test_single_digits_are_never_cut(trained, monkeypatch):
+    rng = np.random.default_rng(6)
+    canvases = [mnist_canvas(rng, 1, scale=rng.uniform(1.0, 4.0))[0] for _ in range(300)]
+    counts = [len(trained.predict_digits(canvas)) for canvas in canvases]
+    monkeypatch.setattr(predict, "SPLIT_BELOW", 0.0)
+    assert counts == [len(trained.predict_digits(canvas)) for canvas in canvases]
+
+
 @pytest.mark.parametrize("brush", [6, 16, 30])
 def test_drawn_digits_are_read(trained, brush):
     read = [trained.predict_digit(pad_with(digit, brush)) for digit in range(10)]

@@ -74,7 +74,8 @@ def mnist_test_set():
 
 def mnist_canvas(rng, count, rows=1, scale=2.0, gap=(2, 10), dark_ink=False):
     """``count`` random MNIST test digits in ``rows``, cropped, scaled by ``scale`` and placed
-    ``gap`` px apart with some vertical jitter. Returns (uint8 canvas, labels, boxes)."""
+    ``gap`` px apart (negative: overlapping) with some vertical jitter. Returns (uint8 canvas,
+    labels, boxes)."""
     x_test, y_test = mnist_test_set()
     picks = rng.choice(len(x_test), count, replace=False)
     tiles = []
@@ -86,13 +87,13 @@ def mnist_canvas(rng, count, rows=1, scale=2.0, gap=(2, 10), dark_ink=False):
         tiles.append(np.asarray(Image.fromarray(digit).resize(size, Image.Resampling.BICUBIC)))
     per_row, row_height = -(-count // rows), round(28 * scale)
     row_pitch = row_height + round(8 * scale)
-    width = sum(tile.shape[1] for tile in tiles) + (count + 2) * gap[1] + 20
+    width = sum(tile.shape[1] for tile in tiles) + (count + 2) * max(gap[1], 1) + 20
     canvas = np.zeros((rows * row_pitch + 20, width), np.uint8)
     boxes, labels = [], []
     for k, (index, tile) in enumerate(zip(picks, tiles, strict=True)):
         row, column = divmod(k, per_row)
         if column == 0:
-            x = 10 + int(rng.integers(0, gap[1]))
+            x = 10 + int(rng.integers(0, max(gap[1], 1)))
         y = 10 + row * row_pitch + int(rng.integers(0, row_height - tile.shape[0] + 1))
         region = canvas[y : y + tile.shape[0], x : x + tile.shape[1]]
         np.maximum(region, tile, out=region)
@@ -233,3 +234,39 @@ def test_noise_does_not_hang():
     noise = rng.random((400, 400)).astype(np.float32)
     found = segment.find_digits(noise)
     assert len(found) <= segment.MAX_BLOBS
+
+
+def rings(count, bridge=True, size=(300, 140)):
+    """``count`` drawn 0s side by side, joined by a short stroke when ``bridge``."""
+    pad = Drawing(*size, brush=10.0)
+    for k in range(count):
+        points = arc(40 + 90 * k, 70, 30, 45, 0, 360)
+        pad.start(*points[0])
+        for point in points[1:]:
+            pad.extend(*point)
+        pad.end()
+        if bridge and k:
+            pad.start(40 + 90 * k - 60, 70)
+            pad.extend(40 + 90 * k - 30, 70)
+            pad.end()
+    return pad.to_image()
+
+
+def test_touching_digits_can_be_cut_apart():
+    (whole,) = find(rings(2))  # one blob: the bridge joins the rings
+    alone = find(rings(2, bridge=False))
+    pairs = segment.split_touching(whole)
+    assert pairs, "no cut offered through the bridge"
+    assert any(iou(left.box, alone[0].box) > 0.85 and iou(right.box, alone[1].box) > 0.85
+               for left, right in pairs)
+    for left, right in pairs:
+        assert left.box[2] <= right.box[0]  # the cut leaves a left and a right piece
+        assert whole.box[0] == left.box[0] and right.box[2] == whole.box[2]
+
+
+def test_single_digits_offer_no_cut():
+    drawn = {digit: find(draw_digits([digit], [(20, 20, 100, 100)], (140, 140)))[0]
+             for digit in (0, 1, 8)}
+    assert segment.split_touching(drawn[1]) == []  # narrow
+    assert segment.split_touching(drawn[0]) == []  # wide, but crossed twice everywhere
+    assert segment.split_touching(drawn[8]) == []
