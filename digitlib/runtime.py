@@ -27,7 +27,7 @@ def compile_model(model, threads: int = 1):
     check = np.random.default_rng(0).random((3, *shape), dtype=np.float32)
     expected = np.asarray(model(check, training=False))
     try:
-        run = _onnx_runtime(model, shape, threads)
+        run = _onnx_runtime(model, threads)
         agrees = float(np.abs(run(check) - expected).max()) <= AGREEMENT
     except Exception as error:  # tf2onnx fails in many ways on unusual models
         logging.getLogger(__name__).info("ONNX conversion failed, using TensorFlow: %s", error)
@@ -37,15 +37,15 @@ def compile_model(model, threads: int = 1):
     return tensorflow_graph(model), TENSORFLOW
 
 
-def _onnx_runtime(model, shape, threads):
+def _onnx_runtime(model, threads):
     import onnxruntime
-    import tensorflow as tf
     import tf2onnx
 
-    signature = (tf.TensorSpec((None, *shape), tf.float32, name="image"),)
-    graph = tf.function(lambda batch: model(batch, training=False), input_signature=signature)
+    graph = _graph(model)
     logging.getLogger("tf2onnx").setLevel(logging.ERROR)  # it logs every conversion step
-    proto, _ = tf2onnx.convert.from_function(graph, input_signature=signature, opset=ONNX_OPSET)
+    proto, _ = tf2onnx.convert.from_function(
+        graph, input_signature=graph.input_signature, opset=ONNX_OPSET
+    )
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
@@ -65,11 +65,15 @@ def tensorflow_graph(model):
     """``run(batch) -> outputs``: the model as one compiled TensorFlow graph (the fallback)."""
     import tensorflow as tf
 
-    shape = tuple(model.input_shape[1:])
-
-    # One compiled graph for any batch size: no retracing, none of model.predict's overhead.
-    compiled = tf.function(
-        lambda batch: model(batch, training=False),
-        input_signature=[tf.TensorSpec([None, *shape], tf.float32)],
-    ).get_concrete_function()
+    compiled = _graph(model).get_concrete_function()
     return lambda batch: compiled(tf.constant(batch, tf.float32)).numpy()
+
+
+def _graph(model):
+    """The model as a ``tf.function`` for float32 batches of any size: traced once, none of
+    ``model.predict``'s overhead."""
+    import tensorflow as tf
+
+    shape = tuple(model.input_shape[1:])
+    signature = (tf.TensorSpec((None, *shape), tf.float32, name="image"),)
+    return tf.function(lambda batch: model(batch, training=False), input_signature=signature)
