@@ -6,12 +6,13 @@ black ink on a white pad and white ink on black both work. Bad input raises a ``
 or ``TypeError`` whose message names the problem.
 """
 
+import io
 import os
 import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 # Largest image accepted, in pixels (width x height): 25 megapixels, e.g. 5000 x 5000. Bigger
 # images (a 20000 x 20000 decompression bomb, say) are refused before they are decoded.
@@ -33,9 +34,9 @@ def to_ink(image) -> np.ndarray:
 
     Accepted: a PIL image in any mode (transparent pixels count as background), a numpy array
     of shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4) holding uint8, bool or floats in [0, 1],
-    or the path of an image file. At most ``MAX_PIXELS`` pixels.
+    the path of an image file, or an image file's bytes. At most ``MAX_PIXELS`` pixels.
     """
-    if isinstance(image, (str, os.PathLike)):
+    if isinstance(image, (str, os.PathLike, bytes, bytearray, memoryview)):
         image = open_image(image)
     if isinstance(image, Image.Image):
         return _ink_from_grey(*_pil_to_grey(image))
@@ -46,27 +47,43 @@ def to_ink(image) -> np.ndarray:
     )
 
 
-def open_image(path) -> Image.Image:
-    """Open and decode an image file, with clear errors for missing, corrupt or huge files."""
-    path = Path(path)
-    if not path.is_file():
-        what = "is a directory, not an image file" if path.is_dir() else "does not exist"
-        raise ImageFileNotFoundError(f"image file {str(path)!r} {what}")
+def open_image(source) -> Image.Image:
+    """Open and decode an image file, with clear errors for missing, corrupt or huge files.
+
+    ``source`` is a file path, the file's bytes (an upload, say) or a binary file object. The
+    EXIF orientation a phone camera records is applied here, so every path that reads a
+    picture (library, CLI, pad upload, desktop app) sees it upright.
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        name, stream = "the image", io.BytesIO(bytes(source))
+    elif hasattr(source, "read"):
+        name, stream = getattr(source, "name", None) or "the image", source
+        name = Path(name).name if isinstance(name, (str, os.PathLike)) else "the image"
+    elif isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.is_file():
+            what = "is a directory, not an image file" if path.is_dir() else "does not exist"
+            raise ImageFileNotFoundError(f"image file {str(path)!r} {what}")
+        name, stream = path.name, path
+    else:
+        raise TypeError(f"expected an image file path, bytes or a binary file object, "
+                        f"got {type(source).__name__}")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:  # reads the header only ...
+            with Image.open(stream) as image:  # reads the header only ...
                 _check_size(image.width, image.height)
                 image.load()  # ... and decodes the pixels once the size is known to be sane
+                upright = ImageOps.exif_transpose(image)
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ImageError(f"{path.name}: image too large ({error})") from None
+        raise ImageError(f"{name}: image too large ({error})") from None
     except UnidentifiedImageError:
-        raise ImageError(f"{path.name} is not an image file Pillow can read") from None
+        raise ImageError(f"{name} is not an image file Pillow can read") from None
     except (OSError, SyntaxError, ValueError, EOFError) as error:  # truncated or corrupt data
-        raise ImageError(f"{path.name} is corrupt or truncated: {error}") from None
-    return image
+        raise ImageError(f"{name} is corrupt or truncated: {error}") from None
+    return upright
 
 
 def _check_size(width: int, height: int) -> None:
