@@ -1,5 +1,6 @@
 """digitlib.images: any accepted input becomes ink in [0, 1]; bad input gets a clear error."""
 
+import io
 import struct
 import zlib
 
@@ -142,10 +143,31 @@ def test_bad_dtypes_raise_type_error(dtype):
         images.to_ink(np.zeros((10, 10), dtype=dtype))
 
 
-@pytest.mark.parametrize("thing", [None, 42, [[0, 1], [1, 0]], b"\x89PNG"])
+@pytest.mark.parametrize("thing", [None, 42, [[0, 1], [1, 0]]])
 def test_unsupported_types_raise_type_error(thing):
     with pytest.raises(TypeError, match="PIL image, a numpy array or an image file path"):
         images.to_ink(thing)
+
+
+def test_image_bytes_are_decoded_and_truncated_bytes_refused_clearly():
+    upload = io.BytesIO()
+    Image.new("L", (30, 20), 255).save(upload, "PNG")
+    assert images.to_ink(upload.getvalue()).shape == (20, 30)
+    with pytest.raises(images.ImageError, match="not an image file Pillow can read"):
+        images.to_ink(b"\x89PNG")
+
+
+def test_exif_orientation_is_applied_when_opening(tmp_path):
+    """A phone photo taken sideways stores the pixels sideways and says so in EXIF."""
+    sideways = Image.new("L", (40, 20), 255)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to view"
+    stored = io.BytesIO()
+    sideways.save(stored, "JPEG", exif=exif)
+    assert images.open_image(stored.getvalue()).size == (20, 40)
+    photo = tmp_path / "sideways.jpg"
+    photo.write_bytes(stored.getvalue())
+    assert images.to_ink(photo).shape == (40, 20)  # (height, width), upright
 
 
 def test_huge_array_is_refused_before_any_copy():
