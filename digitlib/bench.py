@@ -95,10 +95,7 @@ def bench_predict(model_path=None) -> None:
 
     pad = Drawing(280, 280, brush=16)  # a 4 in two strokes, as drawn on the notebook pad
     for stroke in ([(170, 40), (60, 170), (220, 170)], [(180, 90), (180, 250)]):
-        pad.start(*stroke[0])
-        for point in stroke[1:]:
-            pad.extend(*point)
-        pad.end()
+        pad.add_stroke(stroke)
     pad_image = pad.to_image()
 
     _, (x_test, y_test) = data.load_mnist()

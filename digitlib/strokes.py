@@ -4,6 +4,7 @@ Both front ends (the notebook pad and the Tk app) record what the pointer did an
 picture from it, so neither depends on reading pixels back from a screen or a browser canvas.
 """
 
+import math
 from dataclasses import dataclass, field
 
 from PIL import Image, ImageDraw
@@ -64,6 +65,25 @@ class Drawing:
         """Pen up (or left the pad); returns True when a stroke was finished."""
         finished, self._drawing = self._drawing, False
         return finished
+
+    def add_stroke(self, points) -> None:
+        """Draw a whole stroke through ``points`` (x, y pairs): pen down at the first, through
+        the others, pen up; exactly what the pointer events of the same path record."""
+        if self._drawing:
+            raise ValueError("a stroke is in progress: end() it before adding another")
+        try:
+            path = [(float(x), float(y)) for x, y in points]
+        except (TypeError, ValueError):
+            raise TypeError("points must be (x, y) pairs of numbers, for example "
+                            "[(10, 20), (30, 40)]") from None
+        if not path:
+            raise ValueError("a stroke needs at least one point")
+        if not all(math.isfinite(x) and math.isfinite(y) for x, y in path):
+            raise ValueError("stroke points must be finite numbers (no NaN or infinity)")
+        self.start(*path[0])
+        for x, y in path[1:]:
+            self.extend(x, y)
+        self.end()
 
     def undo(self) -> bool:
         """Remove the last stroke; returns False when there was none."""

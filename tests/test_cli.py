@@ -10,7 +10,8 @@ from PIL import Image
 
 from digitlib import config
 from digitlib.__main__ import main
-from tests.test_segment import draw_digits, expected_boxes, row_of_places
+from digitlib.synthetic import draw_digits, row_of_places
+from tests.helpers import expected_boxes
 
 DIGITS, SIZE = [4, 2, 7], (280, 140)
 PLACES = row_of_places(3, gap=20)

@@ -6,6 +6,7 @@ import keras
 import pytest
 
 from digitlib import config, data, evaluate, files, preprocess
+from tests.helpers import REQUIRED_CARD_FIELDS
 
 CARD_PATH = config.DEFAULT_MODEL_PATH.with_suffix(".json")
 
@@ -23,8 +24,6 @@ def scores():
 
 
 def test_card_has_every_field(card):
-    from tests.test_train import REQUIRED_CARD_FIELDS
-
     assert REQUIRED_CARD_FIELDS <= set(card)
     assert card["fast_mode"] is False
     assert card["data_sha256"] == data.EXPECTED_SHA256

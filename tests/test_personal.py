@@ -12,8 +12,8 @@ import pytest
 from digitlib import config, files, finetune
 from digitlib.__main__ import main
 from digitlib.personal import PersonalDataError, PersonalDigits, measure
+from digitlib.synthetic import draw, example, write
 from tests.conftest import require
-from tests.writer import draw, write
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +105,6 @@ def test_delete_by_id(mine, written):
 
 def test_save_detection_keeps_the_reading_and_the_raw_crop(mine):
     from digitlib.predict import Detection, Prediction
-    from tests.writer import example
 
     rng = np.random.default_rng(0)
     canvas = draw(7, rng)

@@ -6,7 +6,6 @@ run with a tiny untrained stand-in when it is missing.
 
 import dataclasses
 
-import keras
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,23 +13,12 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image, ImageDraw
 
-from digitlib import config, images, predict, segment
+from digitlib import config, images, predict, runtime, segment
 from digitlib.predict import Detection, Prediction, Predictor
 from digitlib.preprocess import to_mnist
+from digitlib.synthetic import draw_digits, row_of_places
 from tests.conftest import require
-from tests.test_segment import (
-    draw_digits,
-    ink_box,
-    iou,
-    mnist_canvas,
-    mnist_test_set,
-    row_of_places,
-)
-
-
-def tiny_model(input_shape=(28, 28, 1), outputs=10, activation="softmax"):
-    return keras.Sequential([keras.Input(input_shape), keras.layers.Flatten(),
-                             keras.layers.Dense(outputs, activation=activation)])
+from tests.helpers import ink_box, iou, mnist_canvas, mnist_test_set, tiny_model
 
 
 @pytest.fixture(scope="session")
@@ -154,14 +142,36 @@ def test_any_input_form_gives_the_same_reading(predictor, tmp_path):
         np.testing.assert_allclose(result.probabilities, reference.probabilities, atol=0.05)
 
 
-def test_serving_path_never_calls_model_predict(predictor, monkeypatch):
-    def forbidden(*args, **kwargs):
-        raise AssertionError("model.predict is too slow for the serving path")
+@pytest.mark.parametrize("engine", [runtime.ONNX_RUNTIME, runtime.TENSORFLOW])
+def test_serving_path_never_calls_keras(predictor, monkeypatch, engine):
+    """Reading runs the compiled model only: neither ``model.predict`` (slow) nor ``model(x)``."""
+    if engine == runtime.TENSORFLOW:  # the fallback: a TensorFlow graph traced at load
+        monkeypatch.setattr(runtime, "_onnx_runtime", lambda model, threads: 1 / 0)
+        predictor = Predictor(predictor.model)
+    assert predictor.runtime == engine
+    canvas = draw_digits([4, 7], row_of_places(2), (200, 140))
+    image28 = to_mnist(segment.whole_drawing(images.to_ink(pad_with(5))).ink)
+    expected = predictor.model(image28[None, ..., None], training=False)[0].numpy()
 
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the serving path called Keras")
+
+    # Python looks ``model(x)`` up on the class, never on the instance: patch the class.
+    monkeypatch.setattr(type(predictor.model), "__call__", forbidden)
     monkeypatch.setattr(predictor.model, "predict", forbidden)
-    monkeypatch.setattr(predictor.model, "__call__", forbidden, raising=False)
-    predictor.predict_digit(pad_with(5))
-    predictor.predict_digits(pad_with(5))
+    with pytest.raises(AssertionError, match="called Keras"):  # the guards are in place
+        predictor.model(image28[None, ..., None])
+    with pytest.raises(AssertionError, match="called Keras"):
+        predictor.model.predict(image28[None, ..., None])
+
+    single = predictor.predict_digit(pad_with(5))
+    several = predictor.predict_digits(canvas)
+
+    check_prediction(single)
+    np.testing.assert_allclose(single.probabilities, expected, atol=1e-5)
+    assert len(several) == 2
+    for detection in several:
+        check_prediction(detection)
 
 
 def test_all_digits_of_a_canvas_in_one_batched_call(predictor, monkeypatch):

@@ -6,7 +6,7 @@ import pytest
 from digitlib import config, data, preprocess, runtime
 from digitlib.predict import Predictor
 from tests.conftest import require
-from tests.test_predict import tiny_model
+from tests.helpers import tiny_model
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_tensorflow_takes_over_when_conversion_fails(monkeypatch):
 
 
 def test_tensorflow_takes_over_when_onnx_runtime_disagrees(monkeypatch):
-    def wrong(model, shape, threads):
+    def wrong(model, threads):  # the signature of _onnx_runtime
         return lambda batch: np.full((len(batch), 10), 0.1, np.float32)
 
     monkeypatch.setattr(runtime, "_onnx_runtime", wrong)

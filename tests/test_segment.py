@@ -1,115 +1,13 @@
-"""digitlib.segment: digits found on a canvas, strokes kept together, in reading order.
-
-The canvas builders here (drawn digits and MNIST canvases) are shared with test_predict.py
-and test_cli.py.
-"""
+"""digitlib.segment: digits found on a canvas, strokes kept together, in reading order."""
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from digitlib import data, images, segment
+from digitlib import images, segment
 from digitlib.strokes import Drawing
-
-
-def arc(cx, cy, rx, ry, start, end, points=24):
-    angles = np.radians(np.linspace(start, end, points))
-    return list(zip(cx + rx * np.cos(angles), cy + ry * np.sin(angles), strict=True))
-
-
-# Digits as pen strokes in a unit box (x right, y down); 4, 5, 7 and 1 have two strokes, the
-# way people draw them with a mouse. The second stroke of the 1 (its flag) does not touch.
-DIGIT_STROKES = {
-    0: [arc(0.5, 0.5, 0.38, 0.5, 0, 360)],
-    1: [[(0.55, 0.0), (0.55, 1.0)], [(0.2, 0.25), (0.42, 0.06)]],
-    2: [arc(0.5, 0.28, 0.38, 0.28, 180, 390) + [(0.1, 1.0), (0.9, 1.0)]],
-    3: [arc(0.45, 0.25, 0.4, 0.25, 200, 450) + arc(0.45, 0.75, 0.42, 0.25, 270, 520)],
-    4: [[(0.6, 0.0), (0.05, 0.65), (0.95, 0.65)], [(0.7, 0.25), (0.7, 1.0)]],
-    5: [[(0.2, 0.1), (0.15, 0.45)] + arc(0.45, 0.68, 0.38, 0.32, 240, 480),
-        [(0.2, 0.0), (0.85, 0.0)]],
-    6: [[(0.75, 0.0), (0.3, 0.35)] + arc(0.5, 0.7, 0.38, 0.3, 180, 540)],
-    7: [[(0.05, 0.0), (0.95, 0.0), (0.4, 1.0)], [(0.4, 0.5), (0.85, 0.5)]],
-    8: [arc(0.5, 0.25, 0.32, 0.25, 90, 450) + arc(0.5, 0.74, 0.4, 0.26, -90, 270)],
-    9: [arc(0.5, 0.28, 0.35, 0.28, 0, 360) + [(0.85, 0.28), (0.8, 1.0)]],
-}
-
-
-def draw_digits(digits, places, size=(280, 280), brush=16.0):
-    """Draw ``digits`` with the pad's own rasteriser, each in its (left, top, width, height)."""
-    pad = Drawing(*size, brush=brush)
-    for digit, (left, top, width, height) in zip(digits, places, strict=True):
-        for stroke in DIGIT_STROKES[digit]:
-            pad.start(left + stroke[0][0] * width, top + stroke[0][1] * height)
-            for x, y in stroke[1:]:
-                pad.extend(left + x * width, top + y * height)
-            pad.end()
-    return pad.to_image()
-
-
-def ink_box(image):
-    """The tight box (left, top, right, bottom) of an image's ink, as segment defines it."""
-    mask = images.to_ink(image) > segment.INK_LEVEL
-    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    return (columns[0], rows[0], columns[-1] + 1, rows[-1] + 1)
-
-
-def row_of_places(count, width=60, height=100, gap=20, top=20, left=20):
-    return [(left + k * (width + gap), top, width, height) for k in range(count)]
-
-
-def expected_boxes(digits, places, size, brush=16.0):
-    """Each digit drawn alone: where its ink is."""
-    return [ink_box(draw_digits([digit], [place], size, brush))
-            for digit, place in zip(digits, places, strict=True)]
-
-
-_MNIST = {}
-
-
-def mnist_test_set():
-    if not _MNIST:
-        _, (_MNIST["x"], _MNIST["y"]) = data.load_mnist()
-    return _MNIST["x"], _MNIST["y"]
-
-
-def mnist_canvas(rng, count, rows=1, scale=2.0, gap=(2, 10), dark_ink=False):
-    """``count`` random MNIST test digits in ``rows``, cropped, scaled by ``scale`` and placed
-    ``gap`` px apart (negative: overlapping) with some vertical jitter. Returns (uint8 canvas,
-    labels, boxes)."""
-    x_test, y_test = mnist_test_set()
-    picks = rng.choice(len(x_test), count, replace=False)
-    tiles = []
-    for index in picks:
-        digit = x_test[index]
-        rows_, columns = np.flatnonzero(digit.any(axis=1)), np.flatnonzero(digit.any(axis=0))
-        digit = digit[rows_[0] : rows_[-1] + 1, columns[0] : columns[-1] + 1]
-        size = (round(digit.shape[1] * scale), round(digit.shape[0] * scale))
-        tiles.append(np.asarray(Image.fromarray(digit).resize(size, Image.Resampling.BICUBIC)))
-    per_row, row_height = -(-count // rows), round(28 * scale)
-    row_pitch = row_height + round(8 * scale)
-    width = sum(tile.shape[1] for tile in tiles) + (count + 2) * max(gap[1], 1) + 20
-    canvas = np.zeros((rows * row_pitch + 20, width), np.uint8)
-    boxes, labels = [], []
-    for k, (index, tile) in enumerate(zip(picks, tiles, strict=True)):
-        row, column = divmod(k, per_row)
-        if column == 0:
-            x = 10 + int(rng.integers(0, max(gap[1], 1)))
-        y = 10 + row * row_pitch + int(rng.integers(0, row_height - tile.shape[0] + 1))
-        region = canvas[y : y + tile.shape[0], x : x + tile.shape[1]]
-        np.maximum(region, tile, out=region)
-        mask = tile > 255 * segment.INK_LEVEL
-        rows_, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-        boxes.append((x + columns[0], y + rows_[0], x + columns[-1] + 1, y + rows_[-1] + 1))
-        labels.append(int(y_test[index]))
-        x += tile.shape[1] + int(rng.integers(gap[0], gap[1] + 1))
-    return (255 - canvas if dark_ink else canvas), labels, boxes
-
-
-def iou(a, b):
-    inter = (max(0, min(a[2], b[2]) - max(a[0], b[0]))
-             * max(0, min(a[3], b[3]) - max(a[1], b[1])))
-    area = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / area
+from digitlib.synthetic import arc, draw_digits, row_of_places
+from tests.helpers import expected_boxes, ink_box, iou, mnist_canvas
 
 
 def find(image):
@@ -240,15 +138,9 @@ def rings(count, bridge=True, size=(300, 140)):
     """``count`` drawn 0s side by side, joined by a short stroke when ``bridge``."""
     pad = Drawing(*size, brush=10.0)
     for k in range(count):
-        points = arc(40 + 90 * k, 70, 30, 45, 0, 360)
-        pad.start(*points[0])
-        for point in points[1:]:
-            pad.extend(*point)
-        pad.end()
+        pad.add_stroke(arc(40 + 90 * k, 70, 30, 45, 0, 360))
         if bridge and k:
-            pad.start(40 + 90 * k - 60, 70)
-            pad.extend(40 + 90 * k - 30, 70)
-            pad.end()
+            pad.add_stroke([(40 + 90 * k - 60, 70), (40 + 90 * k - 30, 70)])
     return pad.to_image()
 
 

@@ -4,11 +4,7 @@ import time
 import pytest
 
 from digitlib import config, model, train
-
-REQUIRED_CARD_FIELDS = {
-    "test_accuracy", "per_class_accuracy", "data_sha256", "seed", "epochs", "train_seconds",
-    "versions", "created", "validation_accuracy", "chosen_epoch", "model_sha256", "recipe",
-}
+from tests.helpers import REQUIRED_CARD_FIELDS
 
 
 def snapshot(directory):

@@ -1,0 +1,88 @@
+"""Helpers several test modules share: where ink is, canvases of MNIST test digits, a tiny model.
+
+Drawing digits in code is the package's job (``digitlib.synthetic``); what is here only
+checks results or stands in for the trained model.
+"""
+
+import numpy as np
+from PIL import Image
+
+from digitlib import data, images, segment, synthetic
+
+# What every model card must hold (``train.model_card``, and the committed card).
+REQUIRED_CARD_FIELDS = {
+    "test_accuracy", "per_class_accuracy", "data_sha256", "seed", "epochs", "train_seconds",
+    "versions", "created", "validation_accuracy", "chosen_epoch", "model_sha256", "recipe",
+}
+
+
+def tiny_model(input_shape=(28, 28, 1), outputs=10, activation="softmax"):
+    """An untrained stand-in for the digit model: fast to build, the same input and output."""
+    import keras
+
+    return keras.Sequential([keras.Input(input_shape), keras.layers.Flatten(),
+                             keras.layers.Dense(outputs, activation=activation)])
+
+
+def ink_box(image):
+    """The tight box (left, top, right, bottom) of an image's ink, as segment defines it."""
+    mask = images.to_ink(image) > segment.INK_LEVEL
+    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    return (columns[0], rows[0], columns[-1] + 1, rows[-1] + 1)
+
+
+def expected_boxes(digits, places, size, brush=16.0):
+    """Each digit of ``synthetic.draw_digits`` drawn alone: where its ink is."""
+    return [ink_box(synthetic.draw_digits([digit], [place], size, brush))
+            for digit, place in zip(digits, places, strict=True)]
+
+
+def iou(a, b):
+    """Intersection over union of two boxes (left, top, right, bottom)."""
+    inter = (max(0, min(a[2], b[2]) - max(a[0], b[0]))
+             * max(0, min(a[3], b[3]) - max(a[1], b[1])))
+    area = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / area
+
+
+_MNIST = {}
+
+
+def mnist_test_set():
+    """The MNIST test images and labels, loaded once per test run."""
+    if not _MNIST:
+        _, (_MNIST["x"], _MNIST["y"]) = data.load_mnist()
+    return _MNIST["x"], _MNIST["y"]
+
+
+def mnist_canvas(rng, count, rows=1, scale=2.0, gap=(2, 10), dark_ink=False):
+    """``count`` random MNIST test digits in ``rows``, cropped, scaled by ``scale`` and placed
+    ``gap`` px apart (negative: overlapping) with some vertical jitter. Returns (uint8 canvas,
+    labels, boxes)."""
+    x_test, y_test = mnist_test_set()
+    picks = rng.choice(len(x_test), count, replace=False)
+    tiles = []
+    for index in picks:
+        digit = x_test[index]
+        rows_, columns = np.flatnonzero(digit.any(axis=1)), np.flatnonzero(digit.any(axis=0))
+        digit = digit[rows_[0] : rows_[-1] + 1, columns[0] : columns[-1] + 1]
+        size = (round(digit.shape[1] * scale), round(digit.shape[0] * scale))
+        tiles.append(np.asarray(Image.fromarray(digit).resize(size, Image.Resampling.BICUBIC)))
+    per_row, row_height = -(-count // rows), round(28 * scale)
+    row_pitch = row_height + round(8 * scale)
+    width = sum(tile.shape[1] for tile in tiles) + (count + 2) * max(gap[1], 1) + 20
+    canvas = np.zeros((rows * row_pitch + 20, width), np.uint8)
+    boxes, labels = [], []
+    for k, (index, tile) in enumerate(zip(picks, tiles, strict=True)):
+        row, column = divmod(k, per_row)
+        if column == 0:
+            x = 10 + int(rng.integers(0, max(gap[1], 1)))
+        y = 10 + row * row_pitch + int(rng.integers(0, row_height - tile.shape[0] + 1))
+        region = canvas[y : y + tile.shape[0], x : x + tile.shape[1]]
+        np.maximum(region, tile, out=region)
+        mask = tile > 255 * segment.INK_LEVEL
+        rows_, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+        boxes.append((x + columns[0], y + rows_[0], x + columns[-1] + 1, y + rows_[-1] + 1))
+        labels.append(int(y_test[index]))
+        x += tile.shape[1] + int(rng.integers(gap[0], gap[1] + 1))
+    return (255 - canvas if dark_ink else canvas), labels, boxes
