@@ -19,12 +19,22 @@ def _train(arguments) -> int:
     recipe = train.Recipe.default()
     if arguments.epochs is not None:
         recipe.epochs = arguments.epochs
+    try:
+        destination = train.destination(arguments.output)  # checked before training starts
+    except (ValueError, TypeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if config.fast_mode():
-        print(f"Fast mode ({config.FAST_MODE_VARIABLE}=1): a tiny run that never touches models/")
-    path, _, card = train.train_and_save(arguments.output, recipe, verbose=1)
+        print(f"Fast mode ({config.FAST_MODE_VARIABLE}=1): a tiny run that never replaces the "
+              f"committed model")
+    print(f"Training {config.describe_model(destination)}")
+    path, _, card = train.train_and_save(destination, recipe, verbose=1)
     print(f"Saved {path} (card {path.with_suffix('.json').name}): test accuracy "
           f"{card['test_accuracy']:.2%}, validation {card['validation_accuracy']:.2%}, "
           f"{card['train_seconds']:.0f} s")
+    if path.resolve() == config.LEARNER_MODEL_PATH.resolve():
+        print(f"The notebooks, the pad and the app now read digits with it; "
+              f"{config.MODEL_VARIABLE}=committed goes back to the committed model")
     return 0
 
 
@@ -114,9 +124,16 @@ def main(argv=None) -> int:
 
     commands.add_parser("data", help="download (or load) and verify MNIST").set_defaults(run=_data)
 
-    train_parser = commands.add_parser("train", help="train the default model and its card")
+    train_parser = commands.add_parser(
+        "train", help="train a model and its card (yours by default; `make model`: the committed)"
+    )
     train_parser.add_argument("--epochs", type=int, help="override the recipe's epochs")
-    train_parser.add_argument("--output", help="model path (default models/mnist_cnn.keras)")
+    train_parser.add_argument(
+        "--output", metavar="NAME_OR_PATH",
+        help="'mine' (default: models/mnist_cnn_mine.keras, untracked), 'committed' "
+             "(replace models/mnist_cnn.keras and its card, as `make model` does) or a .keras "
+             "file; in fast mode the default is a temporary directory",
+    )
     train_parser.set_defaults(run=_train)
 
     predict_parser = commands.add_parser(
@@ -128,7 +145,9 @@ def main(argv=None) -> int:
         "--annotate", metavar="OUT.png",
         help="write the image with boxes and labels (several images: OUT_<name>.png each)",
     )
-    predict_parser.add_argument("--model", help="model path (default models/mnist_cnn.keras)")
+    predict_parser.add_argument(
+        "--model", help="model name or path (default: $DIGITS_MODEL, else your model from "
+                        "notebook 04 if there is one, else the committed model)")
     predict_parser.set_defaults(run=_predict)
 
     finetune_parser = commands.add_parser(
@@ -138,7 +157,8 @@ def main(argv=None) -> int:
     finetune_parser.add_argument(
         "--output", help="model path (default models/mnist_cnn_personal.keras)"
     )
-    finetune_parser.add_argument("--base", help="model to start from (default: the default model)")
+    finetune_parser.add_argument(
+        "--base", help="model to start from (default: the active model, as for predict)")
     finetune_parser.add_argument("--holdout", type=float, default=0.3,
                                  help="share of your examples kept aside to score (default 0.3)")
     finetune_parser.set_defaults(run=_finetune)

@@ -16,7 +16,8 @@ The recipe:
 3. Start from the trained model and take a few epochs of small steps (Adam, a low learning
    rate decaying to a tenth). Batch normalisation keeps MNIST's statistics (it is frozen).
 4. Score the held-out examples and the MNIST test set before and after, and save the result
-   with a model card beside it. The default model is never overwritten.
+   with a model card beside it. Neither the committed model nor your model from notebook 04
+   (nor the base) is ever overwritten.
 """
 
 import json
@@ -102,10 +103,12 @@ def _user_data(source):
 
 def _check_output(output, base: Path) -> Path:
     output = Path(output)
-    protected = {config.DEFAULT_MODEL_PATH.resolve(), base.resolve()}
+    protected = {config.DEFAULT_MODEL_PATH.resolve(), config.LEARNER_MODEL_PATH.resolve(),
+                 base.resolve()}
     if output.resolve() in protected:
         raise ValueError(f"refusing to overwrite {output}: fine-tuning never replaces the "
-                         f"default or the base model; choose another --output")
+                         f"committed model, your model from notebook 04 or the base model; "
+                         f"choose another --output")
     if output.suffix != ".keras":
         raise ValueError(f"model path must end in .keras, got {output}")
     return output
@@ -116,10 +119,11 @@ def finetune(base=None, data_source=None, output=None, holdout_fraction: float =
              verbose: int | str = 0) -> FinetuneResult:
     """Fine-tune ``base`` on your digits mixed with MNIST replay; save it with a card.
 
-    ``base``: a model name or path (default ``models/mnist_cnn.keras``). ``data_source``: a
-    dataset folder (default ``data/my_digits``), a ``PersonalDigits`` or ``(images, labels)``.
-    ``output``: default ``models/mnist_cnn_personal.keras``, or a temporary directory in fast
-    mode; the default model is refused.
+    ``base``: a model name or path (default: the active model, ``config.model_path()``).
+    ``data_source``: a dataset folder (default ``data/my_digits``), a ``PersonalDigits`` or
+    ``(images, labels)``. ``output``: default ``models/mnist_cnn_personal.keras``, or a
+    temporary directory in fast mode; the committed model, your model from notebook 04 and the
+    base are refused.
     """
     import keras
     import tensorflow as tf

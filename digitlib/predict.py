@@ -1,7 +1,7 @@
 """One predictor for every front end: the notebook pad, the Tk app and the CLI.
 
     from digitlib.predict import Predictor
-    predictor = Predictor.load()                  # models/mnist_cnn.keras, loaded once
+    predictor = Predictor.load()                  # the active model, loaded once
     result = predictor.predict_digit(image)       # one digit, or None when nothing is drawn
     found = predictor.predict_digits(image)       # every digit on a canvas, in reading order
 
@@ -125,8 +125,8 @@ class Predictor:
     def load(cls, path=None, threads: int | None = None, **options) -> "Predictor":
         """Load a saved model and compile it once.
 
-        ``path``: a model name from ``config.MODEL_NAMES`` ("default", "personal") or a file;
-        None means the default model (``models/mnist_cnn.keras``). ``threads=1`` calls
+        ``path``: a model name from ``config.MODEL_NAMES`` ("committed", "mine", "personal") or
+        a file; None means the active model (``config.model_path()``). ``threads=1`` calls
         ``limit_threads(1)`` first: right for programs that only read digits (the CLI, the Tk
         app); leave it out in a notebook that also trains.
         """

@@ -7,6 +7,7 @@ warm-up, then cosine decay); the weights of the epoch with the best validation a
 
 import json
 import math
+import os
 import platform
 import tempfile
 import time
@@ -178,7 +179,7 @@ def model_card(network, info, test_images, test_labels) -> dict:
             "keras": keras.__version__,
             "numpy": np.__version__,
         },
-        "machine": f"{platform.machine()}, {__import__('os').cpu_count()} CPU cores",
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores",
     }
 
 
@@ -194,15 +195,38 @@ def save(network, card: dict, path) -> Path:
     return path
 
 
+def destination(path=None) -> Path:
+    """Where ``train_and_save(path)`` writes, checked before any training starts.
+
+    ``None``: the learner's own model, ``models/mnist_cnn_mine.keras`` (untracked; the
+    notebooks, the pad and the app pick it up), or a new temporary directory in fast mode. A
+    model name (``"committed"``, ``"mine"``) or a ``.keras`` path is taken as given: only an
+    explicit ``"committed"`` (``make model``) replaces the committed model and its card, and a
+    fast-mode run never does.
+    """
+    if path is None:
+        if config.fast_mode():
+            return Path(tempfile.mkdtemp(prefix="digits-fast-")) / "mnist_cnn.keras"
+        return config.LEARNER_MODEL_PATH
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a model name or a file path, got {type(path).__name__}")
+    path = config.model_path(path)
+    if path.suffix != ".keras":
+        raise ValueError(f"model path must end in .keras, got {path}")
+    if config.fast_mode() and path.resolve() == config.DEFAULT_MODEL_PATH.resolve():
+        raise ValueError(f"refusing to overwrite the committed model {path} with a fast-mode "
+                         f"run: unset {config.FAST_MODE_VARIABLE} to refresh it (`make model`)")
+    return path
+
+
 def train_and_save(path=None, recipe: Recipe | None = None, verbose: int | str = "auto"):
     """Train, score on the test set once, and save with a model card.
 
-    In fast mode the default destination is a temporary directory, so the committed model in
-    ``models/`` is never overwritten by a tiny run.
+    ``path``: where to save, see ``destination``. By default the learner's own model in full
+    mode (what notebook 04 writes) and a temporary directory in fast mode, so neither a
+    notebook nor a tiny run ever replaces the committed ``models/mnist_cnn.keras``.
     """
-    if path is None:
-        path = (Path(tempfile.mkdtemp(prefix="digits-fast-")) / "mnist_cnn.keras"
-                if config.fast_mode() else config.DEFAULT_MODEL_PATH)
+    path = destination(path)
     network, history, info = train(recipe, verbose=verbose)
     _, (x_test, y_test) = data.load_mnist()
     card = model_card(network, info, preprocess.normalize(x_test), y_test)

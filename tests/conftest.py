@@ -4,7 +4,13 @@ import os
 
 import pytest
 
+from digitlib import config
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# Tests read digits with the committed model, not with whatever a learner trained in notebook 04
+# (models/mnist_cnn_mine.keras), unless DIGITS_MODEL says otherwise; `make test` sets the same.
+os.environ.setdefault(config.MODEL_VARIABLE, "committed")
 
 
 def require(condition: bool, reason: str) -> None:

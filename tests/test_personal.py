@@ -316,14 +316,6 @@ def test_misread_figure(written):
     assert len(titles) == 2 and all("→" in title for title in titles)
 
 
-def test_model_names():
-    assert config.model_path() == config.DEFAULT_MODEL_PATH
-    assert config.model_path("default") == config.DEFAULT_MODEL_PATH
-    assert config.model_path("personal") == config.PERSONAL_MODEL_PATH
-    assert config.model_path("elsewhere/model.keras") == Path("elsewhere/model.keras")
-    assert config.PERSONAL_MODEL_PATH != config.DEFAULT_MODEL_PATH
-
-
 # --- fine-tuning ------------------------------------------------------------------------------
 
 
@@ -339,8 +331,10 @@ def test_split_holdout_is_stratified_and_repeatable():
         finetune.split_holdout(labels, 1.0)
 
 
-@pytest.mark.parametrize("output", [config.DEFAULT_MODEL_PATH, "base"])
-def test_finetune_refuses_to_overwrite_the_default_or_base_model(tmp_path, written, output):
+@pytest.mark.parametrize("output", [config.DEFAULT_MODEL_PATH, config.LEARNER_MODEL_PATH,
+                                    "base"])
+def test_finetune_refuses_to_overwrite_the_committed_learners_or_base_model(tmp_path, written,
+                                                                           output):
     base = tmp_path / "base.keras"
     base.write_bytes(b"not read: the check comes first")
     output = base if output == "base" else output
@@ -369,12 +363,12 @@ def test_finetuning_on_the_writers_style_helps_without_forgetting_mnist(tmp_path
     for image, label, crop in zip(images, labels, crops, strict=True):
         mine.save(image, int(label), crop)
     fresh_images, fresh_labels, _ = write(per_digit=20, seed=1)  # more of the style, unseen
-    before_fresh = measure("default", fresh_images, fresh_labels)
+    before_fresh = measure("committed", fresh_images, fresh_labels)
     assert before_fresh.accuracy < 0.85, "the writer's style must fool the default model"
 
     output = tmp_path / "models" / "mnist_cnn_personal.keras"
     started = time.perf_counter()
-    result = finetune.finetune(data_source=mine.folder, output=output,
+    result = finetune.finetune(base="committed", data_source=mine.folder, output=output,
                                recipe=finetune.FinetuneRecipe())
     seconds = time.perf_counter() - started
 

@@ -25,14 +25,14 @@ from tests.helpers import ink_box, iou, mnist_canvas, mnist_test_set, tiny_model
 def trained():
     require(config.DEFAULT_MODEL_PATH.exists(),
             f"{config.DEFAULT_MODEL_PATH} is missing: run `make model`")
-    return Predictor.load()
+    return Predictor.load("committed")
 
 
 @pytest.fixture(scope="session")
 def predictor():
     """The real model when there is one, else an untrained stand-in (for API and errors)."""
     if config.DEFAULT_MODEL_PATH.exists():
-        return Predictor.load()
+        return Predictor.load("committed")
     return Predictor(tiny_model())
 
 

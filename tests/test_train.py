@@ -4,6 +4,7 @@ import time
 import pytest
 
 from digitlib import config, model, train
+from tests.conftest import require
 from tests.helpers import REQUIRED_CARD_FIELDS
 
 
@@ -54,3 +55,98 @@ def test_validation_split_is_the_last_images_of_the_training_set():
     x, y = np.arange(20), np.arange(20) % 10
     (x_fit, _), (x_val, _) = train.split_validation(x, y, size=5)
     assert x_fit.tolist() == list(range(15)) and x_val.tolist() == list(range(15, 20))
+
+
+# --- where a trained model goes: never over a tracked file unasked ------------------------------
+
+
+def git(*arguments):
+    import subprocess
+
+    return subprocess.run(["git", "-C", str(config.ROOT), *arguments], capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_full_mode_trains_the_learners_untracked_model_by_default(monkeypatch):
+    monkeypatch.delenv(config.FAST_MODE_VARIABLE, raising=False)
+    assert train.destination() == config.LEARNER_MODEL_PATH
+    assert train.destination("mine") == config.LEARNER_MODEL_PATH
+    require(git("rev-parse").returncode == 0, "needs the git checkout")
+    for path in (config.LEARNER_MODEL_PATH, config.LEARNER_MODEL_PATH.with_suffix(".json")):
+        relative = str(path.relative_to(config.ROOT))
+        assert git("ls-files", "--error-unmatch", relative).returncode != 0, f"{relative} tracked"
+        assert git("check-ignore", "-q", relative).returncode == 0, f"{relative} not ignored"
+    assert git("ls-files", "--error-unmatch", "models/mnist_cnn.keras").returncode == 0
+
+
+def quick_train(recipe=None, verbose="auto"):
+    """Stands in for ``train.train``: an untrained network and the info a card needs."""
+    network = model.build_model()
+    network.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    info = {"recipe": {"epochs": 0}, "chosen_epoch": None, "validation_accuracy": 0.1,
+            "train_seconds": 0.0, "data_sha256": "not trained"}
+    return network, None, info
+
+
+def test_train_and_save_without_arguments_in_full_mode_writes_only_the_learners_model(
+        monkeypatch, tmp_path):
+    monkeypatch.delenv(config.FAST_MODE_VARIABLE, raising=False)
+    monkeypatch.setattr(config, "LEARNER_MODEL_PATH", tmp_path / "mnist_cnn_mine.keras")
+    monkeypatch.setattr(train, "train", quick_train)  # no real training
+    models_before = snapshot(config.MODELS_DIR)
+
+    path, _, card = train.train_and_save()
+
+    assert path == tmp_path / "mnist_cnn_mine.keras" and path.exists()
+    assert json.loads(path.with_suffix(".json").read_text())["model_sha256"]
+    assert card["fast_mode"] is False
+    assert snapshot(config.MODELS_DIR) == models_before, "full mode touched models/"
+
+
+def test_only_an_explicit_committed_refreshes_the_committed_model(monkeypatch):
+    monkeypatch.delenv(config.FAST_MODE_VARIABLE, raising=False)
+    assert train.destination("committed") == config.DEFAULT_MODEL_PATH
+    monkeypatch.setenv(config.FAST_MODE_VARIABLE, "1")
+    for committed in ("committed", config.DEFAULT_MODEL_PATH, str(config.DEFAULT_MODEL_PATH)):
+        with pytest.raises(ValueError, match="refusing to overwrite the committed model"):
+            train.destination(committed)
+
+
+def test_bad_destinations_are_refused_before_training(monkeypatch, tmp_path):
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained before checking where to save")
+
+    monkeypatch.setattr(train, "train", no_training)
+    with pytest.raises(ValueError, match=".keras"):
+        train.train_and_save(tmp_path / "model.h5")
+    with pytest.raises(TypeError, match="model name or a file path"):
+        train.train_and_save(3)
+
+
+def test_cli_train_refuses_the_committed_model_in_fast_mode(monkeypatch, capsys):
+    from digitlib.__main__ import main
+
+    monkeypatch.setenv(config.FAST_MODE_VARIABLE, "1")
+    monkeypatch.setattr(train, "train", quick_train)
+    before = snapshot(config.MODELS_DIR)
+    assert main(["train", "--output", "committed"]) == 2
+    assert "refusing to overwrite the committed model" in capsys.readouterr().err
+    assert snapshot(config.MODELS_DIR) == before
+
+
+def test_cli_train_writes_the_learners_model_by_default(monkeypatch, tmp_path, capsys):
+    from digitlib.__main__ import main
+
+    monkeypatch.delenv(config.FAST_MODE_VARIABLE, raising=False)
+    monkeypatch.setattr(config, "LEARNER_MODEL_PATH", tmp_path / "mnist_cnn_mine.keras")
+    monkeypatch.setattr(train, "train", quick_train)
+    assert main(["train"]) == 0
+    printed = capsys.readouterr().out
+    assert (tmp_path / "mnist_cnn_mine.keras").exists()
+    assert "your model from notebook 04" in printed and "DIGITS_MODEL=committed" in printed
+
+
+def test_make_model_is_what_refreshes_the_committed_model():
+    makefile = (config.ROOT / "Makefile").read_text()
+    recipe = makefile.split("\nmodel:", 1)[1].split("\n\n", 1)[0]
+    assert "-m digitlib train --output committed" in recipe
