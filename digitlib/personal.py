@@ -6,7 +6,7 @@
     mine.save_detection(detection, 7, canvas)    # the same from a reading, with the raw crop
     mine.delete_last()                           # undo the last save
     images, labels = mine.load()                 # (N, 28, 28) float32, (N,) int64
-    result = measure("default", images, labels)  # per-digit accuracy, confusion, misread ones
+    result = measure(None, images, labels)       # the active model: accuracy, confusion, misread
     print(result.summary())
 
 On disk: one ``<id>.npz`` per example (``image28`` float32 28x28 in [0, 1], ``crop`` uint8 ink
@@ -381,10 +381,10 @@ class _Classifier:
 def measure(model, images, labels) -> Measurement:
     """Score ``model`` on your ``images`` (N, 28, 28) and ``labels``.
 
-    ``model``: a ``Predictor``, a Keras model, or a model name/path ("default", "personal",
-    or a ``.keras`` file).
+    ``model``: a ``Predictor``, a Keras model, a model name/path ("committed", "mine",
+    "personal", or a ``.keras`` file) or None for the active model (``config.model_path()``).
     """
-    if isinstance(model, (str, os.PathLike)):
+    if model is None or isinstance(model, (str, os.PathLike)):
         from digitlib.predict import Predictor
 
         model = Predictor.load(config.model_path(model))
@@ -401,24 +401,3 @@ def measure(model, images, labels) -> Measurement:
     misread = evaluate.most_confident_mistakes(scores, labels, count=len(labels))
     return Measurement(scores.accuracy, per_digit, counts, scores.confusion, scores.predicted,
                        scores.probabilities, misread)
-
-
-def misread_figure(images, labels, measurement: Measurement, columns: int = 8, limit: int = 32):
-    """A matplotlib figure of the misread examples: each titled "true -> read (confidence)"."""
-    import matplotlib.pyplot as plt
-
-    shown = measurement.misread[:limit]
-    rows = max(1, math.ceil(len(shown) / columns))
-    figure, axes = plt.subplots(rows, columns, figsize=(1.3 * columns, 1.5 * rows),
-                                squeeze=False)
-    for axis in axes.flat:
-        axis.axis("off")
-    for axis, index in zip(axes.flat, shown, strict=False):
-        read = measurement.predicted[index]
-        axis.imshow(np.asarray(images[index]).reshape(MNIST_SIZE, MNIST_SIZE), cmap="gray_r")
-        axis.set_title(f"{labels[index]} → {read} ({measurement.probabilities[index, read]:.0%})",
-                       fontsize=9, color="firebrick")
-    if not len(shown):
-        axes.flat[0].set_title("no mistakes")
-    figure.tight_layout()
-    return figure

@@ -303,17 +303,13 @@ def test_measure_gives_per_digit_accuracy_confusion_and_misread(written):
     assert "3 of 5" in summary and "misread as 7 (1x)" in summary
 
 
-def test_misread_figure(written):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    images, labels = written[0][:5], np.array([1, 1, 7, 7, 2])
-    result = measure(Fixed([1, 7, 7, 7, 3]), images, labels)
-    from digitlib.personal import misread_figure
-
-    figure = misread_figure(images, labels, result, columns=4)
-    titles = [axis.get_title() for axis in figure.axes if axis.get_title()]
-    assert len(titles) == 2 and all("→" in title for title in titles)
+def test_measure_by_name_or_the_active_model(written):
+    require(config.DEFAULT_MODEL_PATH.exists(), "no committed model: run `make model`")
+    images, labels = written[0][:6], written[1][:6]
+    by_name = measure("committed", images, labels)
+    active = measure(None, images, labels)  # the tests' active model is the committed one
+    np.testing.assert_array_equal(active.predicted, by_name.predicted)
+    assert by_name.probabilities.shape == (6, 10)
 
 
 # --- fine-tuning ------------------------------------------------------------------------------
