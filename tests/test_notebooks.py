@@ -142,3 +142,22 @@ def test_nbval_runs_in_fast_mode(request):
         pytest.skip("only meaningful when pytest runs the notebooks (--nbval or --nbval-lax)")
     assert config.fast_mode(), (
         f"nbval must run in fast mode: set {config.FAST_MODE_VARIABLE}=1 as `make test` does")
+
+
+@notebook_paths
+def test_notebooks_import_only_the_package_never_the_tests(path):
+    for cell in code_cells(read(path)):
+        assert not re.search(r"^\s*(from|import)\s+tests\b", cell.source, re.MULTILINE), (
+            "notebooks import from digitlib, never from tests/")
+        assert "sys.path" not in cell.source, "a notebook must run without changing sys.path"
+
+
+def test_make_notebooks_runs_full_mode_with_the_committed_model(monkeypatch):
+    """So the saved outputs of 05-07 agree with the committed model and its card, whatever a
+    learner trained in notebook 04 (which writes only the git-ignored models/mnist_cnn_mine)."""
+    makefile = (config.ROOT / "Makefile").read_text()
+    recipe = makefile.split("\nnotebooks:", 1)[1].split("\n\n", 1)[0]
+    assert "DIGITS_MODEL=committed" in recipe and "DIGITS_FAST=0" in recipe
+    monkeypatch.setenv(config.MODEL_VARIABLE, "committed")
+    monkeypatch.setenv(config.FAST_MODE_VARIABLE, "0")
+    assert config.model_path() == config.DEFAULT_MODEL_PATH and not config.fast_mode()
