@@ -202,7 +202,7 @@ def destination(path=None) -> Path:
     notebooks, the pad and the app pick it up), or a new temporary directory in fast mode. A
     model name (``"committed"``, ``"mine"``) or a ``.keras`` path is taken as given: only an
     explicit ``"committed"`` (``make model``) replaces the committed model and its card, and a
-    fast-mode run never does.
+    fast-mode run replaces neither it nor the learner's model (the ones used by default).
     """
     if path is None:
         if config.fast_mode():
@@ -213,9 +213,11 @@ def destination(path=None) -> Path:
     path = config.model_path(path)
     if path.suffix != ".keras":
         raise ValueError(f"model path must end in .keras, got {path}")
-    if config.fast_mode() and path.resolve() == config.DEFAULT_MODEL_PATH.resolve():
-        raise ValueError(f"refusing to overwrite the committed model {path} with a fast-mode "
-                         f"run: unset {config.FAST_MODE_VARIABLE} to refresh it (`make model`)")
+    used_by_default = {config.DEFAULT_MODEL_PATH.resolve(): "the committed model",
+                       config.LEARNER_MODEL_PATH.resolve(): "your model"}
+    if config.fast_mode() and path.resolve() in used_by_default:
+        raise ValueError(f"refusing to overwrite {used_by_default[path.resolve()]} {path} with "
+                         f"a tiny fast-mode run: unset {config.FAST_MODE_VARIABLE} to train it")
     return path
 
 

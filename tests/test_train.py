@@ -110,6 +110,9 @@ def test_only_an_explicit_committed_refreshes_the_committed_model(monkeypatch):
     for committed in ("committed", config.DEFAULT_MODEL_PATH, str(config.DEFAULT_MODEL_PATH)):
         with pytest.raises(ValueError, match="refusing to overwrite the committed model"):
             train.destination(committed)
+    # Nor a tiny run in place of the learner's model, which the notebooks and pads then use.
+    with pytest.raises(ValueError, match="refusing to overwrite your model"):
+        train.destination("mine")
 
 
 def test_bad_destinations_are_refused_before_training(monkeypatch, tmp_path):
