@@ -134,6 +134,7 @@ class DigitApp:
 
         save_row = tk.Frame(root, padx=8)
         save_row.pack(fill="x", pady=(0, 8))
+        save_row.bind("<Configure>", lambda event: self.write_state())  # moved by a long message
         self.label_caption = tk.Label(save_row, text="Label:")
         self.label_caption.pack(side="left")
         self.label_box = tk.Spinbox(save_row, from_=0, to=9, width=3, textvariable=self.label,
