@@ -162,6 +162,7 @@ class DigitApp:
         if had_picture:
             self._show_picture()
             self._redraw_ink()
+        self._draw_boxes()  # the boxes of a stale reading go (live mode keeps them)
         radius = self.session.drawing.brush / 2
         self.canvas.create_oval(x - radius, y - radius, x + radius, y + radius,
                                 fill=display.INK_COLOUR, outline="", tags="ink")

@@ -258,7 +258,8 @@ def test_a_bad_label_or_store_is_explained(tmp_path):
     pad, _ = read_pad()
     pad.personal_folder = tmp_path / "mine"
     assert pad.save(label=12) is None
-    assert pad.message.kind == "error" and pad.message.text.startswith("Not saved — ")
+    assert pad.message.kind == "error"
+    assert pad.message.text.startswith(session.NOT_SAVED.format(error=""))
     assert "0-9" in pad.message.text
     (tmp_path / "file").write_text("a file, not a folder")
     pad.personal_folder = tmp_path / "file"
@@ -317,6 +318,17 @@ def test_an_unexpected_error_is_one_line():
     pad = PadSession(FakePredictor())
     assert pad.failure(KeyError("x")) == "KeyError: 'x'"
     assert pad.message == Message(session.SOMETHING_WRONG.format(error="KeyError: 'x'"), "error")
+
+
+def test_every_message_is_checked_here():
+    """Each message constant of digitlib.session appears in an assertion of this module."""
+    from pathlib import Path
+
+    source = Path(__file__).read_text()
+    messages = [name for name, value in vars(session).items()
+                if name.isupper() and isinstance(value, str) and not name.startswith("PAD")]
+    assert len(messages) >= 25
+    assert [name for name in messages if f"session.{name}" not in source] == []
 
 
 def test_every_message_kind_has_a_colour_entry():
