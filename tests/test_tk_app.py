@@ -7,7 +7,6 @@ run on a real Tk root on a virtual display (the ``x_display`` fixture of conftes
 """
 
 import errno
-import io
 import json
 import subprocess
 import sys
@@ -187,7 +186,7 @@ def test_open_image_reads_a_picture_through_the_session(root, tmp_path):
     assert app.results.cget("text").startswith("Read: 1 2")
     left, top, right, bottom = app.canvas.coords(boxes(app)[0])
     assert (left, right) == pytest.approx((20 * 2.8, 40 * 2.8))  # in the pad's pixels
-    assert not app.open_image(io.BytesIO(b"not an image").getvalue(), name="notes.txt")
+    assert not app.open_image(b"not an image", name="notes.txt")
     assert app.results.cget("text").startswith("Could not open notes.txt as an image")
     draw(app, [(60, 40), (60, 240)])  # drawing again replaces the picture
     assert not app.canvas.find_withtag("picture")
