@@ -50,62 +50,53 @@ class DrawingPad(widgets.VBox):
                                   brush=brush, live=live)
         self.last_error: str | None = None
         self._shown_reading = None  # the detections the previews were made for
-        self._shown_picture = None
 
-        self.canvas = MultiCanvas(
+        self.canvas = _styled(MultiCanvas(
             3, width=width, height=height,
             # a fixed size: stretched to the output width, mouse positions would not match
             layout=widgets.Layout(width=f"{width}px", height=f"{height}px",
                                   min_width=f"{width}px", min_height=f"{height}px"),
-        )
-        self.canvas.add_class("digits-canvas")
+        ), "digits-canvas")
         self._background, self._ink, self._overlay = self.canvas[0], self.canvas[1], self.canvas[2]
 
-        self.recognize_button = _button("Recognize", "search", "digits-recognize",
-                                        "Read the digits on the pad", "primary")
-        self.undo_button = _button("Undo", "undo", "digits-undo", "Remove the last stroke")
-        self.clear_button = _button("Clear", "eraser", "digits-clear", "Start again")
-        self.live_box = widgets.Checkbox(value=live, description="Live", indent=False,
-                                         tooltip="Recognize at the end of each stroke",
-                                         layout=widgets.Layout(width="70px"))
-        self.live_box.add_class("digits-live")
-        self.brush_slider = widgets.IntSlider(value=int(brush), min=BRUSH_RANGE[0],
-                                              max=BRUSH_RANGE[1], description="Brush",
-                                              continuous_update=False,
-                                              layout=widgets.Layout(width="240px"))
-        self.brush_slider.add_class("digits-brush")
-        self.upload = widgets.FileUpload(accept="image/*", multiple=False,
-                                         description="Upload image")
-        self.upload.add_class("digits-upload")
-        self.model_label = widgets.HTML("")
-        self.model_label.add_class("digits-model")
-        self.label_choice = widgets.Dropdown(options=[(str(digit), digit) for digit in range(10)],
-                                             value=0, description="Label:",
-                                             tooltip="The true digit of the selected reading",
-                                             layout=widgets.Layout(width="130px"))
+        self.recognize_button = self._button("Recognize", "search", "digits-recognize",
+                                             "Read the digits on the pad", self.recognize)
+        self.recognize_button.button_style = "primary"
+        self.undo_button = self._button("Undo", "undo", "digits-undo", "Remove the last stroke",
+                                        self.undo)
+        self.clear_button = self._button("Clear", "eraser", "digits-clear", "Start again",
+                                         self.clear)
+        self.save_button = self._button("Save", "save", "digits-save", "Save the selected "
+                                        "digit with this label to your own dataset", self.save)
+        self.undo_save_button = self._button("Undo save", "trash", "digits-undo-save",
+                                             "Remove the last example saved", self.undo_save)
+        self.live_box = _styled(widgets.Checkbox(
+            value=live, description="Live", indent=False, layout=widgets.Layout(width="70px"),
+            tooltip="Recognize at the end of each stroke"), "digits-live")
+        self.brush_slider = _styled(widgets.IntSlider(
+            value=int(brush), min=BRUSH_RANGE[0], max=BRUSH_RANGE[1], description="Brush",
+            continuous_update=False, layout=widgets.Layout(width="240px")), "digits-brush")
+        self.upload = _styled(widgets.FileUpload(accept="image/*", multiple=False,
+                                                 description="Upload image"), "digits-upload")
+        self.label_choice = _styled(widgets.Dropdown(
+            options=[(str(digit), digit) for digit in range(10)], value=0, description="Label:",
+            tooltip="The true digit of the selected reading",
+            layout=widgets.Layout(width="130px")), "digits-label")
         self.label_choice.style.description_width = "45px"
-        self.label_choice.add_class("digits-label")
-        self.save_button = _button("Save", "save", "digits-save",
-                                   "Save the selected digit with this label to your own dataset")
-        self.undo_save_button = _button("Undo save", "trash", "digits-undo-save",
-                                        "Remove the last example saved")
-        self.message = widgets.HTML("")
-        self.message.add_class("digits-result")
-        self.previews = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"))
-        self.previews.add_class("digits-previews")
-        self.chart = widgets.HTML("")
-        self.chart.add_class("digits-probabilities")
-        self.errors = widgets.Output(layout=widgets.Layout(max_height="240px", overflow="auto"))
-        self.errors.add_class("digits-errors")
+        self.model_label = _styled(widgets.HTML(""), "digits-model")
+        self.message = _styled(widgets.HTML(""), "digits-result")
+        self.previews = _styled(widgets.HBox(layout=widgets.Layout(flex_flow="row wrap")),
+                                "digits-previews")
+        self.chart = _styled(widgets.HTML(""), "digits-probabilities")
+        self.errors = _styled(widgets.Output(layout=widgets.Layout(max_height="240px",
+                                                                   overflow="auto")),
+                              "digits-errors")
 
-        self.recognize_button.on_click(self._guard(lambda _: self.recognize()))
-        self.undo_button.on_click(self._guard(lambda _: self.undo()))
-        self.clear_button.on_click(self._guard(lambda _: self.clear()))
-        self.save_button.on_click(self._guard(lambda _: self.save()))
-        self.undo_save_button.on_click(self._guard(lambda _: self.undo_save()))
         self.live_box.observe(self._guard(self._on_live), names="value")
-        self.brush_slider.observe(self._guard(self._on_brush), names="value")
-        self.label_choice.observe(self._guard(self._on_label), names="value")
+        self.brush_slider.observe(self._guard(lambda change: self.session.set_brush(
+            change["new"])), names="value")
+        self.label_choice.observe(self._guard(lambda change: self.session.set_label(
+            change["new"])), names="value")
         self.upload.observe(self._guard(self._on_upload), names="value")
         self.canvas.on_mouse_down(self._guard(self._on_mouse_down))
         self.canvas.on_mouse_move(self._guard(self._on_mouse_move))
@@ -159,6 +150,12 @@ class DrawingPad(widgets.VBox):
         return self.session.message.text
 
     # ------------------------------------------------------------------------------ events
+
+    def _button(self, description, icon, css_class, tooltip, action):
+        button = _styled(widgets.Button(description=description, icon=icon, tooltip=tooltip,
+                                        layout=widgets.Layout(width="auto")), css_class)
+        button.on_click(self._guard(lambda _: action()))
+        return button
 
     def _guard(self, callback):
         """Wrap a widget callback so an exception is shown, not lost in the kernel log."""
@@ -214,12 +211,6 @@ class DrawingPad(widgets.VBox):
     def _on_live(self, change):
         self.session.set_live(change["new"])
         self._read_if_live()
-
-    def _on_brush(self, change):
-        self.session.set_brush(change["new"])
-
-    def _on_label(self, change):
-        self.session.set_label(change["new"])
 
     def _on_upload(self, change):
         if not change["new"]:
@@ -383,11 +374,10 @@ class DrawingPad(widgets.VBox):
             layer.set_line_dash([])
 
 
-def _button(description, icon, css_class, tooltip, style=""):
-    button = widgets.Button(description=description, icon=icon, tooltip=tooltip,
-                            button_style=style, layout=widgets.Layout(width="auto"))
-    button.add_class(css_class)
-    return button
+def _styled(widget, css_class):
+    """``widget`` with a CSS class, by which the browser test finds it."""
+    widget.add_class(css_class)
+    return widget
 
 
 def _chart_html(chart: display.Chart) -> str:
