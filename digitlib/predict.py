@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from digitlib import config, images, labels, runtime, segment
+from digitlib import config, display, images, runtime, segment
 from digitlib.preprocess import MNIST_SIZE, stroke_width, to_mnist
 
 UNSURE_BELOW = 0.80  # a softmax probability below this is reported as unsure
@@ -234,8 +234,10 @@ def implausible(found: segment.Segment) -> str:
 def annotate(image, detections) -> Image.Image:
     """The image (dark ink on white) with each detection's box and label drawn on it.
 
-    Sure readings are green, unsure ones orange and marked "?". Works with ``Detection``s from
-    ``predict_digits`` and with a single ``Prediction`` (boxed around all the ink).
+    Sure readings are green, unsure ones orange and marked "?", in the colours and label text
+    of ``digitlib.display``, as the notebook pad and the Tk app show them. Works with
+    ``Detection``s from ``predict_digits`` and with a single ``Prediction`` (boxed around all
+    the ink).
     """
     ink = images.to_ink(image)
     picture = Image.fromarray(np.round(255 * (1 - ink)).astype(np.uint8)).convert("RGB")
@@ -249,18 +251,19 @@ def annotate(image, detections) -> Image.Image:
                  if boxes else 10)
     font = ImageFont.load_default(size=font_size)
     line = max(1, round(min(picture.size) / 150))
-    placed = []  # the label rectangles drawn so far
-    for d in detections:
-        box = d.box if isinstance(d, Detection) else _ink_box(ink)
-        colour = (230, 120, 0) if d.unsure else (0, 150, 0)
+    boxes = [d.box if isinstance(d, Detection) else _ink_box(ink) for d in detections]
+    texts = [display.label_text(d) for d in detections]
+    text_boxes = [draw.textbbox((0, 0), text, font=font) for text in texts]
+    sizes = [(text_box[2] + 2 * line, text_box[3] - text_box[1] + 2 * line)
+             for text_box in text_boxes]
+    spots = display.label_spots(boxes, sizes, picture.size)
+    for d, box, text, text_box, (left, top, right, bottom) in zip(
+            detections, boxes, texts, text_boxes, spots, strict=True):
+        colour = display.rgb(display.colour(d))
         draw.rectangle((box[0], box[1], box[2] - 1, box[3] - 1), outline=colour, width=line)
-        label = f"{d.digit}{'?' if d.unsure else ''} {d.confidence:.0%}"
-        text_box = draw.textbbox((0, 0), label, font=font)
-        size = (text_box[2] + 2 * line, text_box[3] - text_box[1] + 2 * line)
-        placed.append(labels.place(box, size, picture.size, placed))
-        left, top, right, bottom = placed[-1]
         draw.rectangle((left, top, right - 1, bottom - 1), fill=colour)
-        draw.text((left + line, top + line - text_box[1]), label, fill="white", font=font)
+        draw.text((left + line, top + line - text_box[1]), text,
+                  fill=display.rgb(display.LABEL_TEXT_COLOUR), font=font)
     return picture
 
 

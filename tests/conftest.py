@@ -20,3 +20,15 @@ def require(condition: bool, reason: str) -> None:
         if IN_CI:
             pytest.fail(f"CI must run this test, but: {reason}")
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def x_display():
+    """A virtual X display (Xvfb) for the Tk app's tests; yields its name, e.g. ``":3"``."""
+    from digitlib import tk_app
+    from tests import xdisplay
+
+    require(tk_app.tk is not None, "this Python has no tkinter (see python -m digitlib.tk_app)")
+    require(xdisplay.have_tools(), xdisplay.MISSING_TOOLS)
+    with xdisplay.virtual_display() as name:
+        yield name

@@ -1,18 +1,19 @@
 """Notebook 06 in a real browser: JupyterLab and Voilà from the project's venv, headless
-Chromium driven by Playwright, digits drawn with the real mouse, read by the real model.
+Chromium driven by Playwright, digits drawn with the real mouse, read by the real model, a
+reading selected, saved and the save undone (into a throwaway dataset folder).
 
 Screenshots are saved under build/screenshots/ (look at them: drawn digits, boxes, labels).
 """
 
 import re
 import secrets
-import shutil
 import time
 
 import pytest
 
 from digitlib import config
-from digitlib.widget import SURE_COLOUR, UNSURE_COLOUR
+from digitlib.display import SURE_COLOUR, UNSURE_COLOUR
+from digitlib.personal import PersonalDigits
 from tests.conftest import require
 from tests.e2e import jupyter_browser as jb
 
@@ -57,14 +58,23 @@ def page(browser):
     context.close()
 
 
+def _copy_notebook(folder, personal):
+    """A throwaway copy of notebook 06 in ``folder`` whose pad saves into ``personal`` (the
+    committed notebook and the learner's data/my_digits are never written)."""
+    text = jb.NOTEBOOK.read_text()
+    assert text.count("DrawingPad()") == 1, "notebook 06 should make its pad with DrawingPad()"
+    folder.mkdir(exist_ok=True)
+    copy = folder / jb.NOTEBOOK.name
+    copy.write_text(text.replace("DrawingPad()", f"DrawingPad(personal_folder={str(personal)!r})"))
+    return copy
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """JupyterLab on a free port with a token, serving a throwaway copy of notebook 06 (the
-    committed notebook is never saved into)."""
+    """JupyterLab on a free port with a token, serving a throwaway copy of notebook 06."""
     workdir = tmp_path_factory.mktemp("lab")
     root = workdir / "notebooks"
-    root.mkdir()
-    shutil.copy(jb.NOTEBOOK, root / jb.NOTEBOOK.name)
+    _copy_notebook(root, workdir / "my_digits")
     port, token = jb.free_port(), secrets.token_hex(16)
     with jb.running_server("jupyterlab", jb.jupyter_lab_command(port, token, root), port, token,
                            workdir, probe="/api/status", shutdown_path="/api/shutdown") as server:
@@ -75,8 +85,9 @@ def lab(tmp_path_factory):
 def voila(tmp_path_factory):
     """Voilà serving notebook 06 as a standalone page, as ``make web`` does."""
     workdir = tmp_path_factory.mktemp("voila")
+    notebook = _copy_notebook(workdir / "notebooks", workdir / "my_digits")
     port, token = jb.free_port(), secrets.token_hex(16)
-    with jb.running_server("voila", jb.voila_command(jb.NOTEBOOK, port, token), port, token,
+    with jb.running_server("voila", jb.voila_command(notebook, port, token), port, token,
                            workdir, probe="tcp") as server:
         yield server
 
@@ -161,6 +172,26 @@ def _draw_one_and_read(page, server, canvas, prefix):
     _no_callback_errors(page)
 
 
+def _select_save_and_undo_save(page, server, number, digit):
+    """Click preview ``number`` (1-based), Save it as read, then Undo save."""
+    folder = server.log.parent / "my_digits"  # the server's workdir (see the fixtures)
+    page.locator(".digits-preview").nth(number - 1).locator("button").click()
+    chart = page.locator(".digits-probabilities")
+    chart.filter(has_text=f"Digit #{number}: read as {digit}").wait_for(timeout=30_000)
+    page.locator(".digits-save").click()
+    result = page.locator(".digits-result")
+    result.filter(has_text="Saved as").wait_for(timeout=30_000)
+    assert result.inner_text().startswith(f"Saved as {digit} (1 example in "), (
+        f"{result.inner_text()!r}\n{_evidence(page, server, f'{server.name}_save')}")
+    assert PersonalDigits(folder).labels.tolist() == [digit]
+    _screenshot_pad(page, f"{server.name}_saved")
+    page.locator(".digits-undo-save").click()
+    result.filter(has_text="Removed the last saved example").wait_for(timeout=30_000)
+    assert "(0 left in" in result.inner_text()
+    assert len(PersonalDigits(folder)) == 0
+    _no_callback_errors(page)
+
+
 def test_jupyterlab_draw_and_recognize(page, lab):
     page.goto(lab.page_url(f"/lab/tree/{jb.NOTEBOOK.name}"))
     page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=RENDER_TIMEOUT_MS)
@@ -193,6 +224,7 @@ def test_jupyterlab_draw_and_recognize(page, lab):
         assert left < centre_x < right, f"no box around the digit drawn at x={centre_x}: {boxes}"
     assert _settled(page.locator(".digits-preview").count, 3) == 3
     _no_callback_errors(page)
+    _select_save_and_undo_save(page, lab, 2, 7)
 
 
 def test_voila_draw_and_recognize(page, voila):
@@ -200,3 +232,4 @@ def test_voila_draw_and_recognize(page, voila):
     canvas = _wait_for_pad(page, voila, "voila_not_rendered")
     _draw_one_and_read(page, voila, canvas, "voila")
     page.screenshot(path=str(jb.SCREENSHOTS / "voila_page.png"), full_page=True)
+    _select_save_and_undo_save(page, voila, 1, 7)

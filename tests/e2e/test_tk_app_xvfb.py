@@ -2,7 +2,8 @@
 
 It starts a virtual display, launches ``python -m digitlib.tk_app`` on it, draws digits by
 pressing, dragging and releasing the mouse, clicks Recognize and reads the results line from
-the state file the app writes. A screenshot goes to build/screenshots/tk_app.png.
+the state file the app writes; then it clicks a preview to select a digit, Save and Undo save
+(into a throwaway dataset folder). A screenshot goes to build/screenshots/tk_app.png.
 """
 
 import json
@@ -16,8 +17,8 @@ import pytest
 from PIL import ImageGrab
 
 from digitlib import config, tk_app
+from tests import xdisplay
 from tests.conftest import require
-from tests.e2e import xdisplay
 
 pytestmark = pytest.mark.e2e
 
@@ -43,23 +44,22 @@ CELL_LEFT, CELL_STEP, CELL_TOP, CELL_SIZE = 35, 105, 55, (70, 170)
 
 
 @pytest.fixture
-def display():
-    require(tk_app.tk is not None, "this Python has no tkinter (see python -m digitlib.tk_app)")
-    require(xdisplay.have_tools(), xdisplay.MISSING_TOOLS)
+def display(x_display):
     require(config.DEFAULT_MODEL_PATH.exists(),
             f"{config.DEFAULT_MODEL_PATH} is missing: train it with `make model`")
-    with xdisplay.virtual_display() as name:
-        yield name
+    return x_display
 
 
 @pytest.fixture
 def app(display, tmp_path):
-    """The app running on ``display``; yields (state file, log file)."""
+    """The app running on ``display`` with the committed model; yields (process, state file,
+    log file). Save writes to ``tmp_path / "my_digits"``."""
     state_file, log_file = tmp_path / "state.json", tmp_path / "app.log"
     environment = {**os.environ, "DISPLAY": display}
     with open(log_file, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "digitlib.tk_app", "--state-file", str(state_file)],
+            [sys.executable, "-m", "digitlib.tk_app", "--state-file", str(state_file),
+             "--model", "committed", "--personal-folder", str(tmp_path / "my_digits")],
             cwd=config.ROOT, env=environment, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
         )
         try:
@@ -83,7 +83,7 @@ def read_state(process, state_file, log_file, condition, timeout=180.0, what="th
     pytest.fail(f"timed out waiting for {what}; last state {state}\n{log_file.read_text()}")
 
 
-def test_draw_digits_with_the_mouse_and_recognize(display, app):
+def test_draw_digits_with_the_mouse_recognize_select_and_save(display, app, tmp_path):
     process, state_file, log_file = app
     mouse = xdisplay.Mouse(display)
     window = mouse.find_window(f"^{tk_app.TITLE}$")
@@ -104,16 +104,40 @@ def test_draw_digits_with_the_mouse_and_recognize(display, app):
     mouse.click(*state["buttons"]["recognize"])
     state = read_state(process, state_file, log_file,
                        lambda s: s["read_version"] == s["version"], what="the reading")
-    time.sleep(0.5)  # let Tk paint the boxes before the screenshot
+    print(state["message"])
+    assert state["digits"] == list(DIGITS), state["message"]
+    assert state["message"].startswith("Read: " + " ".join(map(str, DIGITS)))
+    assert len(state["boxes"]) == len(DIGITS)
+    lefts = [box[0] for box in state["boxes"]]
+    assert lefts == sorted(lefts)  # reading order, left to right
 
+    # Select the third digit (a 4) by clicking its preview, save it, then undo the save.
+    state = read_state(process, state_file, log_file,
+                       lambda s: len(s.get("previews", [])) == len(DIGITS), timeout=30,
+                       what="the previews")
+    mouse.click(*state["previews"][2])
+    state = read_state(process, state_file, log_file, lambda s: s["selected"] == 2,
+                       timeout=30, what="the selection")
+    assert state["label"] == 4
+    time.sleep(0.5)  # let Tk paint the selection before the screenshot
     x, y, width, height = mouse.window_geometry(window)
     screen = ImageGrab.grab(xdisplay=display)
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     screen.crop((x, y, x + width, y + height)).save(SCREENSHOT)
 
-    print(state["results_line"])
-    assert state["digits"] == list(DIGITS), state["results_line"]
-    assert state["results_line"].startswith("Read: " + " ".join(map(str, DIGITS)))
-    assert len(state["boxes"]) == len(DIGITS)
-    lefts = [box[0] for box in state["boxes"]]
-    assert lefts == sorted(lefts)  # reading order, left to right
+    folder = tmp_path / "my_digits"
+    mouse.click(*state["buttons"]["save"])
+    state = read_state(process, state_file, log_file,
+                       lambda s: s["message"].startswith("Saved as"), timeout=30, what="Save")
+    assert state["message"] == f"Saved as 4 (1 example in {folder})"
+    from digitlib.personal import PersonalDigits
+
+    assert PersonalDigits(folder).labels.tolist() == [4]
+    time.sleep(0.5)  # a longer message may wrap and move the buttons: use where they are now
+    state = read_state(process, state_file, log_file, lambda s: True)
+    mouse.click(*state["buttons"]["undo_save"])
+    state = read_state(process, state_file, log_file,
+                       lambda s: s["message"].startswith("Removed"), timeout=30,
+                       what="Undo save")
+    assert state["message"] == f"Removed the last saved example (0 left in {folder})."
+    assert len(PersonalDigits(folder)) == 0

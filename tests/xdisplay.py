@@ -1,4 +1,6 @@
-"""A virtual X display (Xvfb) for the Tk app's tests, and a mouse driven by xdotool."""
+"""Helpers for the Tk app's tests: a virtual X display (Xvfb) and a mouse driven by xdotool.
+
+The `x_display` fixture in conftest.py starts the display; the end-to-end test moves the mouse."""
 
 import contextlib
 import os

@@ -1,0 +1,158 @@
+"""What the front ends show, decided once: colours, label text, the results line, the 28x28
+preview, the probability chart and where each box and label goes.
+
+The notebook pad (``digitlib.widget``), the Tk app (``digitlib.tk_app``) and
+``digitlib.predict.annotate`` all draw with these, so a box looks the same everywhere. Where a
+label goes among its neighbours is ``digitlib.labels.place`` (pure geometry, also used here).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from digitlib import labels
+
+SURE_COLOUR = "#009600"  # green box and label: the model is confident
+UNSURE_COLOUR = "#e67800"  # orange, dashed, with "?": the model is unsure
+ERROR_COLOUR = "#b00020"
+QUIET_COLOUR = "#555555"  # hints such as "nothing drawn yet", and the model's name
+OTHER_BAR_COLOUR = "#9aa5b1"  # the chart's bars for the digits not chosen
+INK_COLOUR, PAD_COLOUR, FRAME_COLOUR = "#000000", "#ffffff", "#b0b0b0"
+LABEL_TEXT_COLOUR = "#ffffff"
+UNSURE_DASH = (7, 4)  # dash and gap of an unsure box, in pixels
+BOX_WIDTH, SELECTED_BOX_WIDTH = 2, 4
+PREVIEW_SCALE = 3  # the 28x28 image the model saw, shown 3x (84x84) with crisp pixels
+
+# The colour of a message under the pad, by kind (None: the toolkit's normal text colour).
+MESSAGE_COLOURS = {"info": None, "result": None, "warning": UNSURE_COLOUR, "empty": QUIET_COLOUR,
+                   "error": ERROR_COLOUR}
+
+
+def colour(detection) -> str:
+    """The colour of a reading's box, label and chart bar."""
+    return UNSURE_COLOUR if detection.unsure else SURE_COLOUR
+
+
+def rgb(colour_hex: str) -> tuple[int, int, int]:
+    """``"#009600"`` -> ``(0, 150, 0)``, for Pillow."""
+    return tuple(int(colour_hex[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def percent(probability: float) -> str:
+    """``0.981`` -> ``"98%"``."""
+    return f"{round(100 * float(probability))}%"
+
+
+def label_text(detection) -> str:
+    """The label on a box and under a preview: ``"7 98%"``, or ``"7? 61%"`` when unsure."""
+    return f"{detection.digit}{'?' if detection.unsure else ''} {percent(detection.confidence)}"
+
+
+def results_line(detections) -> str:
+    """The results line, e.g. ``"Read: 4 2 7  (98%, 95%, 61% unsure)"``."""
+    digits = " ".join(str(detection.digit) for detection in detections)
+    confidences = ", ".join(percent(detection.confidence) + (" unsure" if detection.unsure else "")
+                            for detection in detections)
+    return f"Read: {digits}  ({confidences})"
+
+
+def preview_image(image28, scale: int = PREVIEW_SCALE) -> Image.Image:
+    """The 28x28 image the model saw (white ink on black, 0-1 or 0-255), scaled up with
+    crisp pixels."""
+    pixels = np.asarray(image28, dtype=np.float32).squeeze()
+    if pixels.shape != (28, 28):
+        raise ValueError(f"expected a 28x28 image, got shape {pixels.shape}")
+    if pixels.max(initial=0.0) > 1.5:  # 0-255 rather than 0-1
+        pixels = pixels / 255.0
+    grey = np.round(np.clip(pixels, 0.0, 1.0) * 255).astype(np.uint8)
+    return Image.fromarray(grey, "L").resize((28 * scale, 28 * scale), Image.Resampling.NEAREST)
+
+
+def preview_png(image28, scale: int = PREVIEW_SCALE) -> bytes:
+    """``preview_image`` as PNG bytes (for an image widget)."""
+    buffer = io.BytesIO()
+    preview_image(image28, scale).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def ink_picture(ink) -> Image.Image:
+    """Ink (1 = ink) as the pad shows it: dark ink on white, greyscale."""
+    return Image.fromarray(np.round(255 * (1 - np.asarray(ink, dtype=np.float32))).astype(np.uint8))
+
+
+# ------------------------------------------------------------------------ boxes and labels
+
+def fit(picture_size, pad_size) -> tuple[float, int, int]:
+    """(scale, x offset, y offset) that shows a picture whole and centred on the pad."""
+    (width, height), (pad_width, pad_height) = picture_size, pad_size
+    scale = min(pad_width / width, pad_height / height)
+    shown = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return scale, (pad_width - shown[0]) // 2, (pad_height - shown[1]) // 2
+
+
+@dataclass(frozen=True)
+class Box:
+    """One reading's box as a front end draws it, in pad pixels."""
+
+    box: tuple[float, float, float, float]  # left, top, right, bottom
+    label: str
+    colour: str
+    unsure: bool
+    selected: bool
+
+    @property
+    def line_width(self) -> int:
+        return SELECTED_BOX_WIDTH if self.selected else BOX_WIDTH
+
+    @property
+    def dash(self) -> tuple[int, ...]:
+        return UNSURE_DASH if self.unsure else ()
+
+
+def boxes(detections, selected=None, placement=(1.0, 0, 0)) -> list[Box]:
+    """The boxes of ``detections`` on the pad; ``placement`` (scale, x, y) maps a picture's
+    pixels to the pad's (see ``fit``)."""
+    scale, dx, dy = placement
+    return [Box((left * scale + dx, top * scale + dy, right * scale + dx, bottom * scale + dy),
+                label_text(detection), colour(detection), bool(detection.unsure),
+                number == selected)
+            for number, detection in enumerate(detections)
+            for left, top, right, bottom in [detection.box]]
+
+
+def label_spots(drawn_boxes, sizes, image_size) -> list[tuple[int, int, int, int]]:
+    """Where each box's label goes (left, top, right, bottom), given each label's ``sizes``
+    (width, height) as the toolkit measures it: labels of neighbours never cover each other."""
+    placed = []
+    for box, size in zip(drawn_boxes, sizes, strict=True):
+        corners = box.box if isinstance(box, Box) else box
+        placed.append(labels.place(tuple(round(value) for value in corners), size, image_size,
+                                   placed))
+    return placed
+
+
+# ------------------------------------------------------------------ the probability chart
+
+@dataclass(frozen=True)
+class Chart:
+    """The probabilities of one reading, ready to draw as a bar chart."""
+
+    title: str  # "Digit #2: read as 7, 98%"
+    unsure_reason: str  # "" when sure
+    next_likeliest: str  # "1 (1%), 2 (0%)"
+    bars: list[tuple[int, float, str]]  # (digit, probability, colour) for the digits 0-9
+
+
+def chart(detection, number: int) -> Chart:
+    """The chart of reading ``number`` (0-based) shown next to the previews."""
+    probabilities = np.asarray(detection.probabilities, dtype=float).ravel()
+    bars = [(digit, float(p), colour(detection) if digit == detection.digit else OTHER_BAR_COLOUR)
+            for digit, p in enumerate(probabilities)]
+    reason = (getattr(detection, "reason", "") or "unsure") if detection.unsure else ""
+    others = ", ".join(f"{digit} ({percent(p)})" for digit, p in list(detection.top3)[1:])
+    return Chart(f"Digit #{number + 1}: read as {detection.digit}, "
+                 f"{percent(detection.confidence)}", reason, others, bars)

@@ -1,0 +1,73 @@
+"""digitlib.display: what the front ends show, decided once."""
+
+import numpy as np
+import pytest
+
+from digitlib import display
+from tests.fakes import detection
+
+
+def test_one_label_format_and_one_results_line():
+    sure, unsure = detection(7, 0.981), detection(4, 0.614)
+    assert display.label_text(sure) == "7 98%" and display.label_text(unsure) == "4? 61%"
+    assert display.results_line([sure, unsure]) == "Read: 7 4  (98%, 61% unsure)"
+
+
+def test_one_green_and_one_orange():
+    assert display.colour(detection(7, 0.98)) == display.SURE_COLOUR == "#009600"
+    assert display.colour(detection(7, 0.5)) == display.UNSURE_COLOUR
+    assert display.rgb(display.SURE_COLOUR) == (0, 150, 0)
+
+
+def test_annotate_draws_in_the_same_colours(tmp_path):
+    from PIL import Image
+
+    from digitlib.predict import annotate
+
+    picture = Image.new("L", (200, 100), 255)
+    picture.paste(0, (40, 20, 60, 80))
+    found = [detection(1, 0.98, box=(40, 20, 60, 80)), detection(7, 0.5, box=(120, 20, 140, 80))]
+    picture.paste(0, (120, 20, 140, 80))
+    pixels = {tuple(int(v) for v in pixel)
+              for pixel in np.asarray(annotate(picture, found)).reshape(-1, 3)}
+    assert display.rgb(display.SURE_COLOUR) in pixels
+    assert display.rgb(display.UNSURE_COLOUR) in pixels
+
+
+def test_the_preview_is_the_28x28_image_scaled_up_with_crisp_pixels():
+    ramp = np.linspace(0, 255, 28 * 28).reshape(28, 28)  # 0-255 input is accepted too
+    preview = display.preview_image(ramp)
+    assert preview.size == (84, 84) and preview.getpixel((83, 83)) == 255
+    assert preview.getpixel((0, 0)) == preview.getpixel((2, 2))  # one pixel is 3x3
+    assert display.preview_image(np.eye(28), scale=2).size == (56, 56)
+    assert display.preview_png(np.eye(28)).startswith(b"\x89PNG")
+    with pytest.raises(ValueError, match="28x28"):
+        display.preview_image(np.zeros(5))
+
+
+def test_a_picture_is_fitted_whole_and_centred_and_its_boxes_follow():
+    assert display.fit((200, 100), (560, 280)) == (2.8, 0, 0)
+    assert display.fit((100, 100), (560, 280)) == (2.8, 140, 0)
+    (box,) = display.boxes([detection(1, 0.98, box=(10, 0, 20, 50))], 0, (2.8, 140, 0))
+    assert box.box == pytest.approx((168, 0, 196, 140))
+    assert box.selected and box.line_width == display.SELECTED_BOX_WIDTH and box.dash == ()
+    (unsure,) = display.boxes([detection(1, 0.5)])
+    assert unsure.dash == display.UNSURE_DASH and not unsure.selected
+
+
+def test_labels_of_neighbours_never_cover_each_other():
+    drawn = display.boxes([detection(1, 0.98, box=(10, 40, 40, 120)),
+                           detection(2, 0.98, box=(30, 40, 60, 120))])
+    first, second = display.label_spots(drawn, [(40, 12), (40, 12)], (200, 200))
+    assert first[3] <= second[1] or second[3] <= first[1] or first[2] <= second[0]
+
+
+def test_the_chart_of_a_reading():
+    chart = display.chart(detection(7, 0.6), 1)
+    assert chart.title == "Digit #2: read as 7, 60%"
+    assert chart.unsure_reason == "low confidence (60%)" and chart.next_likeliest == "8 (4%)"
+    assert [digit for digit, _, _ in chart.bars] == list(range(10))
+    assert [colour for digit, _, colour in chart.bars if digit == 7] == [display.UNSURE_COLOUR]
+    assert {colour for digit, _, colour in chart.bars if digit != 7} == {
+        display.OTHER_BAR_COLOUR}
+    assert display.chart(detection(7, 0.98), 0).unsure_reason == ""
