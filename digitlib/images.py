@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from digitlib.preprocess import show_number
+
 # Largest image accepted, in pixels (width x height): 25 megapixels, e.g. 5000 x 5000. Bigger
 # images (a 20000 x 20000 decompression bomb, say) are refused before they are decoded.
 MAX_PIXELS = 25_000_000
@@ -180,8 +182,8 @@ def _array_to_grey(array: np.ndarray):
             raise ImageError("the image holds NaN or infinite values")
         low, high = array.min(), array.max()
         if low < 0.0 or high > 1.0:
-            raise ImageError(f"float pixels must be in [0, 1], got {low:.4g} to {high:.4g} "
-                             "(divide 0-255 images by 255)")
+            raise ImageError(f"float pixels must be in [0, 1], got {show_number(low)} to "
+                             f"{show_number(high)} (divide 0-255 images by 255)")
     values = array.astype(np.float32)
     if array.dtype == np.uint8:
         values /= 255.0
