@@ -119,7 +119,7 @@ class PersonalDigits:
             })
             try:
                 self._write_index(entries)
-            except BaseException:  # the index is unchanged: take the example file back
+            except OSError:  # a full disk, say: the index is unchanged, take the file back
                 with contextlib.suppress(OSError):
                     self._file(example_id).unlink()
                 raise
