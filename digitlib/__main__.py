@@ -190,8 +190,9 @@ def _run(arguments) -> int:
             sys.stdout.flush()  # a closed pipe shows here, not at exit
         return status
     except BrokenPipeError:  # the reader went away (``| head -1``): stop quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # so the flush at exit does not fail again
+        # Point stdout at /dev/null, so that the flush at exit does not fail again.
+        with contextlib.suppress(AttributeError, OSError, ValueError):  # not a real file
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141  # what a shell reports for a program stopped by SIGPIPE
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
