@@ -284,3 +284,25 @@ def test_predict_piped_into_head(model_path, drawing):
     process.wait(timeout=300)
     assert first == b"[\n"
     assert process.returncode == 141 and error_lines(stderr) == []
+
+
+def test_a_phone_photo_taken_sideways_is_read_upright(model_path, tmp_path, capsys):
+    """The camera stores the pixels sideways and an EXIF orientation saying how to turn them."""
+    places = row_of_places(3, gap=20)
+    upright = draw_digits([2, 7, 4], places, SIZE).convert("RGB")
+    sideways = upright.transpose(Image.Transpose.ROTATE_90)  # as the sensor saw it
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to view"
+    photo = tmp_path / "IMG_0001.jpg"
+    sideways.save(photo, "JPEG", quality=90, exif=exif)
+
+    assert main(["predict", str(photo), "--json", "--model", model_path]) == 0
+    [reading] = json.loads(capsys.readouterr().out)
+    assert [tuple(d["box"]) for d in reading["detections"]] == expected_boxes(
+        [2, 7, 4], places, SIZE)  # in the upright picture's pixels
+    if config.DEFAULT_MODEL_PATH.exists():
+        assert reading["digits"] == "274"
+        ignored = tmp_path / "no_exif.jpg"  # the same pixels without the orientation
+        sideways.save(ignored, "JPEG", quality=90)
+        assert main(["predict", str(ignored), "--json", "--model", model_path]) == 0
+        assert json.loads(capsys.readouterr().out)[0]["digits"] != "274"
