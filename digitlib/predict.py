@@ -218,11 +218,11 @@ def load_model(path):
                                  f"the model path {path} is a folder, not a .keras file")
     size = path.stat().st_size
     if size == 0:
-        raise ModelError(f"the model file {path} is empty (0 bytes): its save did not finish; "
-                         f"make it again")
+        raise ModelError(f"could not load the model {path}: it is empty (0 bytes), its save "
+                         f"did not finish; make it again")
     if path.suffix == ".keras" and not zipfile.is_zipfile(path):
-        raise ModelError(f"the model file {path} is damaged or not a Keras model ({size:,} "
-                         f"bytes, but a .keras file is a zip archive): make it again")
+        raise ModelError(f"could not load the model {path}: it is damaged or not a Keras model "
+                         f"({size:,} bytes, not the zip archive a .keras file is); make it again")
     try:
         model = keras.models.load_model(path, compile=False)
     except Exception as error:  # Keras raises many kinds for unreadable files
