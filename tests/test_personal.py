@@ -7,6 +7,7 @@ import os
 import time
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 
@@ -495,3 +496,62 @@ def test_cli_finetune_in_fast_mode(tmp_path, monkeypatch, capsys):
     card = json.loads(output.with_suffix(".json").read_text())
     assert card["user_examples_trained_on"] == 6 and card["user_examples_held_out"] == 2
     assert card["fast_mode"] is True and card["recipe"]["epochs"] == 2
+
+
+# --- fine-tuning fails at once, in one line, when it could not finish ------------------------
+
+
+@pytest.fixture
+def no_run(monkeypatch):
+    """Fail the test if fine-tuning gets as far as loading MNIST."""
+    from digitlib import data
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the run started before the problem was found")
+
+    monkeypatch.setattr(data, "load_mnist", must_not_run)
+
+
+def one_error_line(captured) -> str:
+    lines = [line for line in captured.err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "\x1b" not in lines[0], lines
+    return lines[0]
+
+
+def test_cli_finetune_into_a_read_only_folder_fails_before_the_run(tmp_path, monkeypatch,
+                                                                     capsys, no_run):
+    require(config.DEFAULT_MODEL_PATH.exists(), "no default model: run `make model`")
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(files.tempfile, "TemporaryFile", read_only)
+    status = main(["finetune", "--data", str(tmp_path), "--output",
+                   str(tmp_path / "out" / "mine.keras")])
+    assert status == 2
+    assert one_error_line(capsys.readouterr()) == (
+        f"error: cannot write in {tmp_path / 'out'}: the folder is read-only")
+
+
+def test_cli_finetune_into_a_real_read_only_folder(tmp_path, capsys, no_run):
+    require(config.DEFAULT_MODEL_PATH.exists(), "no default model: run `make model`")
+    with tiny_disk(tmp_path / "models") as folder:
+        make_read_only(folder)
+        status = main(["finetune", "--data", str(tmp_path), "--output",
+                       str(folder / "mine.keras")])
+    assert status == 2 and "read-only" in one_error_line(capsys.readouterr())
+
+
+@pytest.mark.parametrize("base, words", [
+    (lambda path: keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(),
+                                    keras.layers.Dense(10, activation="softmax")]).save(path),
+     "input of shape (None, 32, 32, 3)"),
+    (lambda path: path.write_bytes(b""), "it is empty (0 bytes)"),
+])
+def test_cli_finetune_with_an_unsuitable_base_says_so_in_one_line(tmp_path, capsys, no_run,
+                                                                 base, words):
+    base_path = tmp_path / "base.keras"
+    base(base_path)
+    status = main(["finetune", "--base", str(base_path), "--data", str(tmp_path),
+                   "--output", str(tmp_path / "mine.keras")])
+    assert status == 2 and words in one_error_line(capsys.readouterr())
