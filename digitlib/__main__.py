@@ -148,13 +148,6 @@ def _print_reading(reading) -> None:
         print(f"  annotated: {reading['annotated']}")
 
 
-def _positive(text: str) -> int:
-    number = int(text)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
-    return number
-
-
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line too."""
 
@@ -218,7 +211,7 @@ def main(argv=None) -> int:
     commands.add_parser("data", help="download (or load) and verify MNIST").set_defaults(run=_data)
 
     train_parser = commands.add_parser("train", help="train the default model and its card")
-    train_parser.add_argument("--epochs", type=_positive, help="override the recipe's epochs")
+    train_parser.add_argument("--epochs", type=int, help="override the recipe's epochs")
     train_parser.add_argument("--output", help="model path (default models/mnist_cnn.keras)")
     train_parser.set_defaults(run=_train)
 
@@ -227,12 +220,12 @@ def main(argv=None) -> int:
     )
     predict_parser.add_argument("images", nargs="+", metavar="IMAGE", help="image file(s)")
     predict_parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    predict_parser.add_argument("--force", action="store_true",
+                                help="let --annotate replace existing files (never an input)")
     predict_parser.add_argument(
         "--annotate", metavar="OUT.png",
         help="write the image with boxes and labels (several images: OUT_<name>.png each)",
     )
-    predict_parser.add_argument("--force", action="store_true",
-                                help="let --annotate replace existing files (never an input)")
     predict_parser.add_argument("--model", help="model path (default models/mnist_cnn.keras)")
     predict_parser.set_defaults(run=_predict)
 

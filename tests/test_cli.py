@@ -239,12 +239,18 @@ def test_every_source_of_mnist_down_is_one_line(tmp_path, monkeypatch, capsys):
     assert line.startswith("error: Could not load MNIST") and "Fix:" in line
 
 
-def test_zero_epochs_is_a_one_line_usage_error(capsys):
+def test_zero_epochs_is_one_line(capsys):
+    assert main(["train", "--epochs", "0"]) == 2
+    [line] = error_lines(capsys.readouterr().err)
+    assert line == "error: epochs and batch_size must be at least 1"
+
+
+def test_a_usage_error_is_one_line(capsys):
     with pytest.raises(SystemExit) as stopped:
-        main(["train", "--epochs", "0"])
+        main(["predict", "--no-such-option", "image.png"])
     assert stopped.value.code == 2
     [line] = error_lines(capsys.readouterr().err)
-    assert "--epochs: must be at least 1, got 0" in line
+    assert "unrecognized arguments: --no-such-option" in line and "--help" in line
 
 
 def test_an_unexpected_error_is_one_line_too(drawing, monkeypatch, capsys):
