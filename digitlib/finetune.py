@@ -101,8 +101,8 @@ def _user_data(source):
 
 
 def _check_output(output, base: Path) -> Path:
-    """Refuse the default and base models, and check now that ``output`` can be written (not
-    after the whole run)."""
+    """Refuse the models fine-tuning must never replace, and check now that ``output`` can be
+    written (not after the whole run)."""
     output = Path(output)
     protected = {config.DEFAULT_MODEL_PATH.resolve(), base.resolve()}
     if output.resolve() in protected:
