@@ -31,7 +31,7 @@ MERGED_HEIGHT = 1.5  # a merged digit is at most this times a typical digit's he
 SMALL_PIECE = 0.5  # a piece shorter than this share of a typical digit's height joins the
 NEARBY = 0.25  # nearest digit when the gap between them is at most this share of that height
 STRAY = 0.25  # a lone piece smaller than this share of a typical digit's height is dropped
-MAX_BLOBS = 500  # beyond this (noise, not handwriting) only the largest blobs are kept
+MAX_BLOBS = 500  # beyond this only the largest blobs are kept, and find_digits says so
 # Touching digits: ink at least SPLIT_ASPECT times as wide as tall may be two digits. A cut is a
 # column in the middle 60 % crossed by one stroke at most CUT_STROKES stroke widths long and at
 # most CUT_HEIGHT of the height of the whole and of each piece. Each piece must be at least
@@ -135,7 +135,8 @@ def _blobs(ink):
         return None
     found = len(ids)
     if found > MAX_BLOBS:
-        ids = np.sort(ids[np.argsort(areas[ids - 1])[-MAX_BLOBS:]])
+        # The largest; among equal ones the first on the page (labels run top to bottom).
+        ids = np.sort(ids[np.argsort(-areas[ids - 1], kind="stable")[:MAX_BLOBS]])
     slices = ndimage.find_objects(labels)
     boxes = np.array([(s[1].start + left, s[0].start + top, s[1].stop + left, s[0].stop + top)
                       for s in (slices[i - 1] for i in ids)])

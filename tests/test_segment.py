@@ -287,6 +287,8 @@ def test_a_limit_that_leaves_ink_out_says_so():
     assert len(found) == segment.MAX_BLOBS
     [warning] = found.warnings
     assert "750 pieces of ink" in warning and "only the 500 largest" in warning
+    tops = sorted({digit.box[1] for digit in found})
+    assert tops[0] == 10 and len(tops) == 17, "marks of one size: the first rows are kept"
     assert find(grid_of_marks(5, 6)).warnings == []  # under the limit: nothing to say
     assert find(np.zeros((30, 30), np.uint8)).warnings == []  # blank: nothing to say
 
