@@ -312,3 +312,19 @@ def test_a_phone_photo_taken_sideways_is_read_upright(model_path, tmp_path, caps
         sideways.save(ignored, "JPEG", quality=90)
         assert main(["predict", str(ignored), "--json", "--model", model_path]) == 0
         assert json.loads(capsys.readouterr().out)[0]["digits"] != "274"
+
+
+def test_data_says_where_mnist_could_not_be_saved(tmp_path, monkeypatch, capsys):
+    from digitlib import data
+
+    arrays = data.load_mnist()  # the cache of this checkout, standing in for the download
+    monkeypatch.setattr(data, "_from_keras", lambda: arrays)
+    cache = tmp_path / "mnist.npz"
+    cache.mkdir()  # a folder in the way of the cache file
+    monkeypatch.setattr(data, "CACHE_PATH", cache)
+    assert main(["data"]) == 0
+    captured = capsys.readouterr()
+    [line] = error_lines(captured.err)
+    assert line.startswith(f"warning: MNIST was downloaded and verified but could not be saved "
+                           f"to {cache} (a folder of that name is in the way)")
+    assert captured.out.startswith("MNIST ready (in memory only): 60,000 training")
