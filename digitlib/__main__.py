@@ -1,14 +1,23 @@
-"""Command line: ``python -m digitlib data | train | predict ...`` (also as ``digits``)."""
+"""Command line: ``python -m digitlib data | train | predict ...`` (also as ``digits``).
+
+Every error is one line on stderr (``error: ...``) and a non-zero exit status; with ``--json``
+the output is valid JSON even then. Nothing is written over an input, or over an existing file
+without ``--force``, and where an output goes is checked before any work is done.
+"""
 
 import argparse
+import contextlib
+import os
 import sys
+import warnings
 
 
 def _data(arguments) -> int:
     from digitlib import data
 
     (x_train, y_train), (x_test, y_test) = data.load_mnist()
-    print(f"MNIST ready in {data.CACHE_PATH}: {len(x_train):,} training and {len(x_test):,} test "
+    where = f"in {data.CACHE_PATH}" if data.CACHE_PATH.is_file() else "(in memory only)"
+    print(f"MNIST ready {where}: {len(x_train):,} training and {len(x_test):,} test "
           f"images, verified (sha256 {data.EXPECTED_SHA256[:12]}...)")
     return 0
 
@@ -40,29 +49,25 @@ def _train(arguments) -> int:
 
 def _predict(arguments) -> int:
     import json
-    from pathlib import Path
 
-    from digitlib import predict
+    from digitlib import files, predict
 
-    try:
-        predictor = predict.Predictor.load(arguments.model, threads=1)  # it only reads digits
-    except predict.ModelError as error:  # also a missing model
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    annotations = _annotation_paths(arguments.images, arguments.annotate, arguments.force)
+    predictor = predict.Predictor.load(arguments.model, threads=1)  # it only reads digits
     status, report = 0, []
-    for image in arguments.images:
+    for image, output in zip(arguments.images, annotations, strict=True):
         try:
             detections = predictor.predict_digits(image)
-            if arguments.annotate:
-                output = Path(arguments.annotate)
-                if len(arguments.images) > 1:  # one picture per image: OUT_<image name>.png
-                    output = output.with_name(f"{output.stem}_{Path(image).stem}{output.suffix}")
-                predict.annotate(image, detections).save(output)
+            if output is not None:
+                with files.atomic_path(output) as temporary:
+                    predict.annotate(image, detections).save(temporary)
         except (ValueError, TypeError, OSError) as error:
-            print(f"error: {image}: {error}", file=sys.stderr)
-            report.append({"image": image, "error": str(error)})
+            print(f"error: {image}: {predict.one_line(error)}", file=sys.stderr)
+            report.append({"image": image, "error": predict.one_line(error)})
             status = 1
             continue
+        for warning in detections.warnings:
+            print(f"warning: {image}: {warning}", file=sys.stderr)
         report.append({
             "image": image,
             "digits": "".join(str(d.digit) for d in detections),
@@ -72,6 +77,8 @@ def _predict(arguments) -> int:
                  "top3": [[digit, round(p, 4)] for digit, p in d.top3]}
                 for d in detections
             ],
+            "warnings": detections.warnings,
+            **({"annotated": str(output)} if output is not None else {}),
         })
         if not arguments.json:
             _print_reading(report[-1])
@@ -80,19 +87,50 @@ def _predict(arguments) -> int:
     return status
 
 
+def _annotation_paths(images, annotate, force: bool) -> list:
+    """Where each image's annotated picture goes (None each without ``--annotate``), every
+    path checked before anything is read: never an input, never an existing file unless
+    ``force``, never the same file twice, and into a folder that exists."""
+    from pathlib import Path
+
+    from PIL import Image
+
+    from digitlib import files
+
+    if annotate is None:
+        return [None] * len(images)
+    target = Path(annotate)
+    extensions = Image.registered_extensions()
+    if extensions.get(target.suffix.lower()) not in Image.SAVE:
+        raise files.OutputPathError(
+            f"--annotate {target}: name a picture file such as OUT.png (the extension says "
+            f"the format)")
+    if len(images) == 1:
+        outputs = [target]
+    else:  # one picture per image, OUT_<image name>.png; same names get -2, -3 ...
+        outputs = []
+        for image in images:
+            stem, number = f"{target.stem}_{Path(image).stem}", 1
+            output = target.with_name(f"{stem}{target.suffix}")
+            while output in outputs:
+                number += 1
+                output = target.with_name(f"{stem}-{number}{target.suffix}")
+            outputs.append(output)
+    try:
+        return [files.check_output(output, inputs=images, overwrite=force) for output in outputs]
+    except files.OutputExistsError as error:
+        raise files.OutputExistsError(f"{error} (pass --force to replace it)") from None
+
+
 def _finetune(arguments) -> int:
     from digitlib import config, finetune
 
     if config.fast_mode():
         print(f"Fast mode ({config.FAST_MODE_VARIABLE}=1): a short run written to a temporary "
               f"directory unless --output is given")
-    try:
-        result = finetune.finetune(base=arguments.base, data_source=arguments.data,
-                                   output=arguments.output, holdout_fraction=arguments.holdout,
-                                   verbose=0)
-    except (ValueError, FileNotFoundError) as error:  # PersonalDataError is a ValueError
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    result = finetune.finetune(base=arguments.base, data_source=arguments.data,
+                               output=arguments.output, holdout_fraction=arguments.holdout,
+                               verbose=0)
     card = result.card
     print(f"Fine-tuned on {card['user_examples_trained_on']} of your examples "
           f"({card['user_examples_held_out']} held out) in {card['train_seconds']:.0f} s")
@@ -116,10 +154,68 @@ def _print_reading(reading) -> None:
     for d in reading["detections"]:
         note = f"  unsure: {d['reason']}" if d["unsure"] else ""
         print(f"  {d['digit']}  box {tuple(d['box'])}  {d['confidence']:.1%}{note}")
+    if "annotated" in reading:
+        print(f"  annotated: {reading['annotated']}")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line too."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _one_line(error: BaseException) -> str:
+    from digitlib.predict import one_line
+
+    return one_line(error)
+
+
+@contextlib.contextmanager
+def _warnings_on_one_line():
+    """Library warnings (e.g. "MNIST could not be cached") as ``warning: ...`` lines."""
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"warning: {_one_line(message)}", file=sys.stderr)
+
+    original, warnings.showwarning = warnings.showwarning, show
+    try:
+        yield
+    finally:
+        warnings.showwarning = original
+
+
+def _run(arguments) -> int:
+    """Run the command; any error becomes one line on stderr (and JSON with ``--json``)."""
+    try:
+        with _warnings_on_one_line():
+            status = arguments.run(arguments)
+            sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return status
+    except BrokenPipeError:  # the reader went away (``| head -1``): stop quietly
+        # Point stdout at /dev/null, so that the flush at exit does not fail again.
+        with contextlib.suppress(AttributeError, OSError, ValueError):  # not a real file
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # what a shell reports for a program stopped by SIGPIPE
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if sys.flags.dev_mode:  # python -X dev -m digitlib ...: the full traceback
+            raise
+        expected = isinstance(error, (ValueError, TypeError, OSError, RuntimeError))
+        message = _one_line(error) if expected else f"{type(error).__name__}: {_one_line(error)}"
+        print(f"error: {message}", file=sys.stderr)
+        if getattr(arguments, "json", False):
+            import json
+
+            print(json.dumps([{"image": image, "error": message}
+                              for image in arguments.images], indent=2))
+        return 2 if expected else 1
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m digitlib", description=__doc__)
+    parser = _Parser(prog="python -m digitlib", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
     commands.add_parser("data", help="download (or load) and verify MNIST").set_defaults(run=_data)
@@ -141,6 +237,8 @@ def main(argv=None) -> int:
     )
     predict_parser.add_argument("images", nargs="+", metavar="IMAGE", help="image file(s)")
     predict_parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    predict_parser.add_argument("--force", action="store_true",
+                                help="let --annotate replace existing files (never an input)")
     predict_parser.add_argument(
         "--annotate", metavar="OUT.png",
         help="write the image with boxes and labels (several images: OUT_<name>.png each)",
@@ -164,7 +262,7 @@ def main(argv=None) -> int:
     finetune_parser.set_defaults(run=_finetune)
 
     arguments = parser.parse_args(argv)
-    return arguments.run(arguments)
+    return _run(arguments)
 
 
 if __name__ == "__main__":

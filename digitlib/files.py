@@ -1,9 +1,39 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half of either."""
+"""Atomic file writes: a reader sees the old file or the new one, never half of either.
+
+Also the checks made before a program writes anything (``check_output``), so that a long run
+does not fail at its very end, and ``describe_os_error`` for messages a learner understands.
+"""
 
 import contextlib
+import errno
 import os
+import re
 import tempfile
+import time
 from pathlib import Path
+
+# What ``describe_os_error`` says for the write errors a learner meets.
+_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the folder is read-only",
+    errno.EACCES: "permission denied (the folder is read-only for you)",
+    errno.EPERM: "permission denied (the folder is read-only for you)",
+    errno.EISDIR: "a folder of that name is in the way",
+    errno.ENOTDIR: "part of the path is a file, not a folder",
+    errno.ENOENT: "the folder does not exist",
+}
+# atomic_path's temporary files: "." + the target's stem + "-" + 8 random characters + suffix.
+TEMPORARY_NAME = re.compile(r"^\..+-[a-z0-9_]{8}(\.[A-Za-z0-9]+)?$")
+STALE_SECONDS = 3600  # a temporary file this old belongs to no writer still running
+
+
+class OutputPathError(ValueError):
+    """A program was asked to write where it must not (or cannot); the message says why."""
+
+
+class OutputExistsError(OutputPathError, FileExistsError):
+    """The output file exists and may not be replaced."""
 
 
 @contextlib.contextmanager
@@ -49,3 +79,61 @@ def sha256_of(path) -> str:
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def describe_os_error(error: OSError) -> str:
+    """Why a file operation failed, in words: "the disk is full", "the folder is read-only"..."""
+    reason = _REASONS.get(error.errno)
+    if reason is None:
+        reason = error.strerror or str(error) or type(error).__name__
+    return reason
+
+
+def check_output(path, inputs=(), overwrite: bool = False, make_folder: bool = False) -> Path:
+    """Check, before any work is done, that ``path`` may be written; return it as a ``Path``.
+
+    Refused with ``OutputPathError``: one of ``inputs`` (never, whatever ``overwrite`` says),
+    an existing file unless ``overwrite``, a folder, a missing folder unless ``make_folder``
+    (which creates it), and a folder where a file cannot be created (read-only, disk full).
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise OutputPathError(f"cannot write {path}: it is a folder")
+    for source in map(Path, inputs):
+        if source.resolve() == path.resolve() or (
+                source.exists() and path.exists() and os.path.samefile(source, path)):
+            raise OutputPathError(f"refusing to write {path}: it is one of the inputs")
+    if path.exists() and not overwrite:
+        raise OutputExistsError(f"refusing to write over {path}: the file exists")
+    folder = path.parent
+    if not folder.is_dir():
+        if not make_folder or folder.exists():
+            raise OutputPathError(f"cannot write {path}: the folder {folder} does not exist")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise OutputPathError(f"cannot create the folder {folder}: "
+                                  f"{describe_os_error(error)}") from None
+    try:  # the only sure test: create a file there (root ignores permission bits)
+        with tempfile.TemporaryFile(dir=folder, prefix=f".{path.stem}-"):
+            pass
+    except OSError as error:
+        raise OutputPathError(f"cannot write in {folder}: {describe_os_error(error)}") from None
+    return path
+
+
+def remove_stale_temporaries(folder, older_than: float = STALE_SECONDS) -> list[Path]:
+    """Delete the temporary files ``atomic_path`` left in ``folder`` when its process was
+    killed, if they are older than ``older_than`` seconds (a running writer's are new).
+    Returns the paths removed."""
+    removed = []
+    deadline = time.time() - older_than
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if not TEMPORARY_NAME.match(entry.name):
+                continue
+            with contextlib.suppress(OSError):
+                if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < deadline:
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    return removed

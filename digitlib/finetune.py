@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from digitlib import config, data, evaluate, files, personal, preprocess, train
+from digitlib import config, data, evaluate, files, personal, predict, preprocess, train
 
 
 @dataclass
@@ -102,6 +102,8 @@ def _user_data(source):
 
 
 def _check_output(output, base: Path) -> Path:
+    """Refuse the models fine-tuning must never replace, and check now that ``output`` can be
+    written (not after the whole run)."""
     output = Path(output)
     protected = {config.DEFAULT_MODEL_PATH.resolve(), config.LEARNER_MODEL_PATH.resolve(),
                  base.resolve()}
@@ -111,7 +113,8 @@ def _check_output(output, base: Path) -> Path:
                          f"choose another --output")
     if output.suffix != ".keras":
         raise ValueError(f"model path must end in .keras, got {output}")
-    return output
+    # A fine-tuned model replaces the previous one of the same name: that is its purpose.
+    return files.check_output(output, inputs=[base], overwrite=True, make_folder=True)
 
 
 def finetune(base=None, data_source=None, output=None, holdout_fraction: float = 0.3,
@@ -137,10 +140,11 @@ def finetune(base=None, data_source=None, output=None, holdout_fraction: float =
     if output is None:
         output = (Path(tempfile.mkdtemp(prefix="digits-fast-")) / "mnist_cnn_personal.keras"
                   if config.fast_mode() else config.PERSONAL_MODEL_PATH)
-    output = _check_output(output, base)
     if not base.is_file():
         raise FileNotFoundError(f"no base model at {base}: train one with "
                                 f"`python -m digitlib train` (or `make model`)")
+    output = _check_output(output, base)
+    network = predict.load_model(base)  # a damaged file or the wrong shapes: said in one line
     images, labels, source = _user_data(config.PERSONAL_DATA_DIR if data_source is None
                                          else data_source)
     if len(images) == 0:
@@ -154,7 +158,6 @@ def finetune(base=None, data_source=None, output=None, holdout_fraction: float =
     (x_replay, y_replay), _ = train.split_validation(x_mnist, y_mnist)  # never the test set
     x_test = preprocess.normalize(x_test)
 
-    network = keras.models.load_model(base, compile=False)
     held_images, held_labels = images[holdout_indices], labels[holdout_indices]
     before = (personal.measure(network, held_images, held_labels)
               if len(holdout_indices) else None)

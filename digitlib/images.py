@@ -14,9 +14,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from digitlib.preprocess import show_number
+
 # Largest image accepted, in pixels (width x height): 25 megapixels, e.g. 5000 x 5000. Bigger
 # images (a 20000 x 20000 decompression bomb, say) are refused before they are decoded.
 MAX_PIXELS = 25_000_000
+
+_FRAMES = "digitlib frames"  # open_image notes (file name, frame count) in Image.info
 
 ALPHA_MODES = {"RGBA", "LA", "PA", "RGBa", "La"}
 
@@ -29,19 +33,40 @@ class ImageFileNotFoundError(ImageError, FileNotFoundError):
     """The image file does not exist (catch it as ``ValueError`` or ``FileNotFoundError``)."""
 
 
+class ImageWarning(UserWarning):
+    """The image was read, but not all of it (e.g. only the first frame of an animation)."""
+
+
 def to_ink(image) -> np.ndarray:
     """Any accepted image -> float32 (H, W) ink in [0, 1] (1 = ink, 0 = background).
 
     Accepted: a PIL image in any mode (transparent pixels count as background), a numpy array
     of shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4) holding uint8, bool or floats in [0, 1],
     the path of an image file, or an image file's bytes. At most ``MAX_PIXELS`` pixels.
+    Images deeper than 8 bits (16-bit PNGs, float TIFFs) are scaled by the range of values
+    they hold. What was not read (the other frames of an animated GIF) is said with an
+    ``ImageWarning``; ``read_ink`` returns those notes instead.
     """
+    ink, notes = read_ink(image)
+    for note in notes:
+        warnings.warn(note, ImageWarning, stacklevel=2)
+    return ink
+
+
+def read_ink(image) -> tuple[np.ndarray, list[str]]:
+    """``(to_ink(image), notes)``: the notes say what was not read, e.g. "only the first of
+    its 12 frames was read"; front ends show them beside the result."""
     if isinstance(image, (str, os.PathLike, bytes, bytearray, memoryview)):
         image = open_image(image)
     if isinstance(image, Image.Image):
-        return _ink_from_grey(*_pil_to_grey(image))
+        notes = []
+        name, frames = image.info.get(_FRAMES, ("the image", getattr(image, "n_frames", 1)))
+        if frames > 1:
+            notes.append(f"{name} holds {frames} frames (an animation or several pages): only "
+                         f"the first was read")
+        return _ink_from_grey(*_pil_to_grey(image)), notes
     if isinstance(image, np.ndarray):
-        return _ink_from_grey(*_array_to_grey(image))
+        return _ink_from_grey(*_array_to_grey(image)), []
     raise TypeError(
         f"expected a PIL image, a numpy array or an image file path, got {type(image).__name__}"
     )
@@ -75,6 +100,7 @@ def open_image(source) -> Image.Image:
                 _check_size(image.width, image.height)
                 image.load()  # ... and decodes the pixels once the size is known to be sane
                 upright = ImageOps.exif_transpose(image)
+                upright.info[_FRAMES] = (name, getattr(image, "n_frames", 1))
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
@@ -116,13 +142,24 @@ def _pil_to_grey(image: Image.Image):
         values = np.asarray(image, dtype=np.float64)  # 16/32-bit integers or floats
         if not np.isfinite(values).all():
             raise ImageError("the image holds NaN or infinite pixel values")
-        top = 1.0 if values.max() <= 1.0 else 255.0 if values.max() <= 255 else 65535.0
-        return np.clip(values / top, 0.0, 1.0).astype(np.float32), None
+        return _deep_to_grey(values), None
     try:
         grey = image if image.mode == "L" else image.convert("L")
     except ValueError as error:
         raise ImageError(f"images in mode {image.mode} are not supported ({error})") from None
     return np.asarray(grey), None  # uint8, scaled in _ink_from_grey
+
+
+def _deep_to_grey(values: np.ndarray) -> np.ndarray:
+    """Pixels deeper than 8 bits -> grey in [0, 1]: values in [0, 1] are kept, values in
+    0-255 divided by 255, and any other range (a 16-bit image using 0-1000, say) is
+    stretched from its lowest to its highest value."""
+    low, high = values.min(), values.max()
+    if low >= 0.0 and high <= 1.0:
+        return values.astype(np.float32)
+    if low >= 0.0 and high <= 255.0:
+        return (values / 255.0).astype(np.float32)
+    return ((values - low) / (high - low)).astype(np.float32)  # high > low here
 
 
 def _array_to_grey(array: np.ndarray):
@@ -145,8 +182,8 @@ def _array_to_grey(array: np.ndarray):
             raise ImageError("the image holds NaN or infinite values")
         low, high = array.min(), array.max()
         if low < 0.0 or high > 1.0:
-            raise ImageError(f"float pixels must be in [0, 1], got {low:.4g} to {high:.4g} "
-                             "(divide 0-255 images by 255)")
+            raise ImageError(f"float pixels must be in [0, 1], got {show_number(low)} to "
+                             f"{show_number(high)} (divide 0-255 images by 255)")
     values = array.astype(np.float32)
     if array.dtype == np.uint8:
         values /= 255.0

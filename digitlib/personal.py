@@ -13,7 +13,9 @@ On disk: one ``<id>.npz`` per example (``image28`` float32 28x28 in [0, 1], ``cr
 0-255 as drawn, possibly 0x0, and ``label``) plus ``index.json``. Both are written atomically,
 the example file first: **the index is the source of truth**. A crash between the two leaves an
 extra file that nothing reads (``orphans()`` lists them); nothing is ever half written, and no
-user file is ever deleted except by ``delete_last``/``delete``, which the user asked for.
+user file is ever deleted except by ``delete_last``/``delete``, which the user asked for. The
+hidden temporary files of a save killed halfway are removed when the folder is next opened,
+once they are an hour old.
 
 Problems on disk are errors, never silent: a corrupt ``index.json`` stops both loading and
 saving (saving would otherwise write a new index and drop the old entries), and a corrupt or
@@ -23,6 +25,7 @@ the folder that the index does not list (a stray ``junk.npz``, notes, editor bac
 ignored.
 """
 
+import collections
 import contextlib
 import io
 import json
@@ -51,6 +54,11 @@ class PersonalDataError(ValueError):
     """Something in the dataset folder cannot be read; the message names the file."""
 
 
+class PersonalSaveError(PersonalDataError):
+    """A save (or delete) failed on disk: "could not save: the disk is full (...)". The
+    dataset is as it was before the call."""
+
+
 @dataclass
 class Example:
     """One saved example."""
@@ -69,6 +77,8 @@ class PersonalDigits:
         self.folder = Path(config.PERSONAL_DATA_DIR if folder is None else folder)
         if self.folder.exists() and not self.folder.is_dir():
             raise PersonalDataError(f"{self.folder} is a file, not a dataset folder")
+        if self.folder.is_dir():  # temporary files of a save that was killed halfway
+            files.remove_stale_temporaries(self.folder)
 
     @property
     def index_path(self) -> Path:
@@ -88,12 +98,13 @@ class PersonalDigits:
         ``image28``: the (28, 28) float image the model saw (``Prediction.image28``), values
         in [0, 1] with some ink. ``label``: the true digit, an int 0-9. ``crop``: optional raw
         ink as drawn (uint8 0-255 or floats in [0, 1], 2-D). Bad input raises ``ValueError``
-        and writes nothing.
+        and writes nothing; a full or read-only disk raises ``PersonalSaveError`` ("could not
+        save: the disk is full (...)") and leaves the dataset as it was.
         """
         label = check_label(label)
         image28 = check_image28(image28)
         crop = check_crop(crop)
-        with self._locked():
+        with self._disk_errors("save"), self._locked():
             entries = self._read_index()  # a corrupt index stops us here, before any write
             example_id = self._new_id(entries)
             buffer = io.BytesIO()
@@ -106,7 +117,12 @@ class PersonalDigits:
                 "saved": datetime.now(UTC).isoformat(timespec="seconds"),
                 "sha256": _sha256(data),
             })
-            self._write_index(entries)
+            try:
+                self._write_index(entries)
+            except OSError:  # a full disk, say: the index is unchanged, take the file back
+                with contextlib.suppress(OSError):
+                    self._file(example_id).unlink()
+                raise
         return example_id
 
     def save_detection(self, reading, label=None, canvas=None) -> str:
@@ -134,7 +150,7 @@ class PersonalDigits:
         None when the dataset is empty."""
         if not self.folder.exists():
             return None
-        with self._locked():
+        with self._disk_errors("delete"), self._locked():
             entries = self._read_index()
             if not entries:
                 return None
@@ -146,7 +162,7 @@ class PersonalDigits:
 
     def delete(self, example_id: str) -> None:
         """Remove one example by id (for a mislabelled or corrupt one)."""
-        with self._locked():
+        with self._disk_errors("delete"), self._locked():
             entries = self._read_index()
             kept = [entry for entry in entries if entry["id"] != example_id]
             if len(kept) == len(entries):
@@ -234,16 +250,28 @@ class PersonalDigits:
             entries = index["examples"]
             if not isinstance(entries, list):
                 raise ValueError("'examples' is not a list")
+            unique = {}
             for entry in entries:
                 if not (isinstance(entry, dict) and isinstance(entry.get("id"), str)
                         and _ID.match(entry["id"]) and isinstance(entry.get("sha256"), str)):
                     raise ValueError(f"bad entry {entry!r}")
                 check_label(entry.get("label"))
+                first = unique.setdefault(entry["id"], entry)
+                if first is not entry and (first["label"], first["sha256"]) != (
+                        entry["label"], entry["sha256"]):
+                    raise ValueError(f"example {entry['id']} is listed twice, differently")
         except (ValueError, KeyError) as error:
             raise PersonalDataError(
                 f"the index {path} is corrupt ({error}); your example files are untouched. "
                 f"Restore the index from a backup, or move the folder aside to start afresh"
             ) from None
+        if len(unique) < len(entries):  # the same example listed twice: count it once
+            counts = collections.Counter(entry["id"] for entry in entries)
+            twice = sorted(example_id for example_id, count in counts.items() if count > 1)
+            warnings.warn(f"the index {path} lists {', '.join(twice)} more than once: each "
+                          f"example is used once (the next save writes the index right)",
+                          stacklevel=3)
+            entries = list(unique.values())
         return entries
 
     def _write_index(self, entries) -> None:
@@ -270,6 +298,15 @@ class PersonalDigits:
         except Exception as error:  # numpy raises many kinds for a damaged archive
             raise PersonalDataError(f"example file {path} is corrupt: {error}") from None
         return Example(entry["id"], label, image28, crop, entry.get("saved", ""))
+
+    @contextlib.contextmanager
+    def _disk_errors(self, action: str):
+        """Turn a failed write into ``PersonalSaveError``: "could not save: the disk is full"."""
+        try:
+            yield
+        except OSError as error:
+            raise PersonalSaveError(f"could not {action}: {files.describe_os_error(error)} "
+                                    f"({self.folder}); your examples are as they were") from None
 
     @contextlib.contextmanager
     def _locked(self):

@@ -20,7 +20,9 @@ A blank or near-blank image (nothing but specks) gives ``None`` / ``[]``. Bad in
 ``ModelError``, a ``ValueError``.
 """
 
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -31,6 +33,10 @@ from digitlib.preprocess import MNIST_SIZE, stroke_width, to_mnist
 UNSURE_BELOW = 0.80  # a softmax probability below this is reported as unsure
 TOO_WIDE = 2.5  # ink more than 2.5 times wider than tall is no digit (MNIST: at most 1.7)
 BLOB = 0.4  # stroke width over the ink's longer side: MNIST at most 0.33, a filled dot 0.5
+# Share of a digit's box covered by specks (``segment.Segment.clutter``): canvases of MNIST
+# training digits, touching or not, with or without grain, have at most a few percent; random
+# noise photos 7 % or more.
+SPECKLED = 0.05
 # Touching digits: a piece of ink read less surely than SPLIT_BELOW is tried cut in two
 # (``segment.split_touching``); the halves replace it when both read at least SPLIT_SURE surely
 # and each one's chance of being wrong (1 - confidence) is below SPLIT_ODDS times the whole's.
@@ -59,6 +65,11 @@ class Detection(Prediction):
     """A digit found on a canvas: its box plus every field of ``Prediction``."""
 
     box: tuple[int, int, int, int] = field(kw_only=True)  # left, top, right, bottom (exclusive)
+
+
+class Readings(segment.Found):
+    """What ``predict_digits`` returns: a list of ``Detection`` plus ``warnings``, the
+    sentences a front end should show (e.g. that some ink was left out)."""
 
 
 class ModelError(ValueError):
@@ -93,20 +104,7 @@ class Predictor:
     """Reads digits with a trained model, loaded once and compiled once."""
 
     def __init__(self, model, unsure_below: float = UNSURE_BELOW, path=None):
-        import keras
-
-        if not isinstance(model, keras.Model):
-            raise TypeError(f"expected a keras.Model, got {type(model).__name__}")
-        expected = (None, MNIST_SIZE, MNIST_SIZE, 1)
-        try:
-            input_shape, output_shape = model.input_shape, model.output_shape
-        except (AttributeError, ValueError):  # a model that was never built
-            input_shape = output_shape = None
-        if not (isinstance(input_shape, tuple) and input_shape[1:] == expected[1:]):
-            raise ModelError(f"the model takes input of shape {input_shape}, but a digit "
-                             f"reader needs {expected}: train one with `python -m digitlib train`")
-        if output_shape != (None, 10):
-            raise ModelError(f"the model outputs shape {output_shape}, not (None, 10)")
+        check_model(model)
         if not 0.0 <= unsure_below <= 1.0:
             raise ValueError(f"unsure_below must be in [0, 1], got {unsure_below!r}")
         self.model = model
@@ -117,7 +115,8 @@ class Predictor:
             self._run, self.runtime = runtime.compile_model(model)
             warm_up = self.classify(np.zeros((1, MNIST_SIZE, MNIST_SIZE), np.float32))
         except Exception as error:  # whatever TensorFlow raised, say it in one line
-            raise ModelError(f"the model cannot be run: {type(error).__name__}: {error}") from None
+            raise ModelError(f"the model cannot be run: {type(error).__name__}: "
+                             f"{one_line(error)}") from None
         if not np.allclose(warm_up.sum(axis=1), 1.0, atol=1e-3) or warm_up.min() < 0:
             raise ModelError("the model's outputs are not probabilities: it must end in softmax")
 
@@ -143,13 +142,7 @@ class Predictor:
             )
         if threads is not None:
             limit_threads(threads)
-        import keras
-
-        try:
-            model = keras.models.load_model(path, compile=False)
-        except Exception as error:  # Keras raises many kinds for unreadable files
-            raise ModelError(f"could not load the model {path}: {error}") from None
-        return cls(model, path=path, **options)
+        return cls(load_model(path), path=path, **options)
 
     def classify(self, images28) -> np.ndarray:
         """Probabilities (N, 10) for images (N, 28, 28) in [0, 1], in one call of the model."""
@@ -164,11 +157,17 @@ class Predictor:
         image28 = to_mnist(found.ink)
         return self._reading(Prediction, self.classify(image28[np.newaxis])[0], image28, found)
 
-    def predict_digits(self, image) -> list[Detection]:
-        """Read every digit on a canvas, in reading order; [] when nothing is drawn."""
-        found = segment.find_digits(images.to_ink(image))
+    def predict_digits(self, image) -> "Readings":
+        """Read every digit on a canvas, in reading order; [] when nothing is drawn.
+
+        The result is a list of ``Detection``; its ``warnings`` (a list of sentences) say what
+        the reader should know, e.g. that some ink was left out.
+        """
+        ink, notes = images.read_ink(image)
+        found = segment.find_digits(ink)
+        notes += found.warnings
         if not found:
-            return []
+            return Readings(warnings=notes)
         readings = self._detections(found)  # every digit in one call of the model
         # Digits that touch are one piece of ink. Doubtful wide pieces are cut in two, and the
         # halves replace the whole when they read much more surely (a second call, rarely made).
@@ -176,8 +175,9 @@ class Predictor:
                   for digit, reading in zip(found, readings, strict=True)]
         halves = iter(self._detections([half for pairs in splits for pair in pairs
                                         for half in pair]))
-        return [digit for reading, pairs in zip(readings, splits, strict=True)
-                for digit in _touching(reading, [(next(halves), next(halves)) for _ in pairs])]
+        return Readings([digit for reading, pairs in zip(readings, splits, strict=True)
+                         for digit in _touching(reading, [(next(halves), next(halves))
+                                                          for _ in pairs])], notes)
 
     def _detections(self, pieces: list[segment.Segment]) -> list[Detection]:
         """Read each piece of ink as one digit, in one call of the model."""
@@ -205,6 +205,58 @@ class Predictor:
         )
 
 
+def load_model(path):
+    """The Keras model saved at ``path``, checked to be a digit reader, or ``ModelError``
+    saying in one line what is wrong with the file (empty, not a model, damaged, wrong shape)."""
+    import zipfile
+
+    import keras
+
+    path = Path(path)
+    if not path.is_file():
+        raise ModelNotFoundError(f"no model at {path}" if not path.exists() else
+                                 f"the model path {path} is a folder, not a .keras file")
+    size = path.stat().st_size
+    if size == 0:
+        raise ModelError(f"could not load the model {path}: it is empty (0 bytes), its save "
+                         f"did not finish; make it again")
+    if path.suffix == ".keras" and not zipfile.is_zipfile(path):
+        raise ModelError(f"could not load the model {path}: it is damaged or not a Keras model "
+                         f"({size:,} bytes, not the zip archive a .keras file is); make it again")
+    try:
+        model = keras.models.load_model(path, compile=False)
+    except Exception as error:  # Keras raises many kinds for unreadable files
+        raise ModelError(f"could not load the model {path}: {one_line(error)}") from None
+    check_model(model)
+    return model
+
+
+def check_model(model) -> None:
+    """Raise ``TypeError`` or ``ModelError`` unless ``model`` maps (N, 28, 28, 1) images to
+    (N, 10) scores."""
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"expected a keras.Model, got {type(model).__name__}")
+    expected = (None, MNIST_SIZE, MNIST_SIZE, 1)
+    try:
+        input_shape, output_shape = model.input_shape, model.output_shape
+    except (AttributeError, ValueError):  # a model that was never built
+        input_shape = output_shape = None
+    if not (isinstance(input_shape, tuple) and input_shape[1:] == expected[1:]):
+        raise ModelError(f"the model takes input of shape {input_shape}, but a digit "
+                         f"reader needs {expected}: train one with `python -m digitlib train`")
+    if output_shape != (None, 10):
+        raise ModelError(f"the model outputs shape {output_shape}, not (None, 10)")
+
+
+def one_line(error) -> str:
+    """An exception's message on one line, without terminal colour codes (Keras adds them)."""
+    text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", str(error))
+    return " ".join(part.strip() for part in text.splitlines() if part.strip()) or (
+        type(error).__name__)
+
+
 def _touching(whole: Detection, splits: list[tuple[Detection, Detection]]) -> list[Detection]:
     """``[whole]``, or the two halves of its best split when both read as digits surely (at
     least ``SPLIT_SURE``) and surer than the whole: then two digits touched."""
@@ -220,8 +272,11 @@ def _touching(whole: Detection, splits: list[tuple[Detection, Detection]]) -> li
 
 
 def implausible(found: segment.Segment) -> str:
-    """Why this ink cannot be a digit ("" when it can): too wide, or a filled blob."""
+    """Why this ink cannot be a digit ("" when it can): too wide, a filled blob, or a piece of
+    noise (its box full of specks)."""
     left, top, right, bottom = found.box
+    if found.clutter > SPECKLED:
+        return "among specks of noise, not handwriting"
     width, height = right - left, bottom - top
     if width > TOO_WIDE * height:
         return "much wider than tall: a line, not a digit"

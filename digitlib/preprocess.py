@@ -49,6 +49,11 @@ def stroke_width(mask) -> float:
     return 2.0 * area / boundary if boundary else 0.0
 
 
+def show_number(value) -> str:
+    """A float written with just the digits that tell it apart: 1.0001 stays 1.0001, not 1."""
+    return np.format_float_positional(value, unique=True, trim="-")
+
+
 def to_mnist(ink) -> np.ndarray:
     """Make a 28x28 image of one digit the way MNIST was made.
 
@@ -60,9 +65,15 @@ def to_mnist(ink) -> np.ndarray:
     ink = np.asarray(ink)
     if ink.ndim != 2 or not np.issubdtype(ink.dtype, np.floating):
         raise ValueError(f"expected a float ink array of shape (H, W), got {ink.dtype} {ink.shape}")
-    brightest = ink.max()
-    if not np.isfinite(brightest) or ink.min() < 0 or brightest > 1:  # NaN propagates to max
-        raise ValueError("ink values must be finite and in [0, 1]")
+    if ink.size == 0:
+        raise ValueError(f"the ink array is empty (shape {ink.shape}): there is no digit in it")
+    brightest, faintest = ink.max(), ink.min()
+    if not np.isfinite(brightest) or not np.isfinite(faintest):  # NaN propagates to max
+        raise ValueError("ink values must be finite numbers in [0, 1]; the array holds NaN or "
+                         "infinity")
+    if faintest < 0 or brightest > 1:
+        raise ValueError(f"ink values must lie in [0, 1], got {show_number(faintest)} to "
+                         f"{show_number(brightest)}")
     if brightest < CROP_LEVEL:
         raise ValueError("there is no ink to centre: check for a blank image first")
     ink = np.divide(_crop(ink), brightest, dtype=np.float32)

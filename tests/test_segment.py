@@ -162,3 +162,34 @@ def test_single_digits_offer_no_cut():
     assert segment.split_touching(drawn[1]) == []  # narrow
     assert segment.split_touching(drawn[0]) == []  # wide, but crossed twice everywhere
     assert segment.split_touching(drawn[8]) == []
+
+
+def grid_of_marks(rows, columns, size=(15, 4), pitch=(27, 32)):
+    """Dark marks on white paper, ``rows`` x ``columns`` of them: more than a page of digits."""
+    page = np.full((rows * pitch[0] + 20, columns * pitch[1] + 20), 255, np.uint8)
+    for row in range(rows):
+        for column in range(columns):
+            top, left = 10 + pitch[0] * row, 10 + pitch[1] * column
+            page[top : top + size[0], left : left + size[1]] = 0
+    return page
+
+
+def test_a_limit_that_leaves_ink_out_says_so():
+    found = find(grid_of_marks(25, 30))
+    assert len(found) == segment.MAX_BLOBS
+    [warning] = found.warnings
+    assert "750 pieces of ink" in warning and "only the 500 largest" in warning
+    tops = sorted({digit.box[1] for digit in found})
+    assert tops[0] == 10 and len(tops) == 17, "marks of one size: the first rows are kept"
+    assert find(grid_of_marks(5, 6)).warnings == []  # under the limit: nothing to say
+    assert find(np.zeros((30, 30), np.uint8)).warnings == []  # blank: nothing to say
+
+
+def test_specks_around_a_digit_are_measured():
+    rng = np.random.default_rng(0)
+    canvas, _, _ = mnist_canvas(rng, 4, scale=3.0)
+    clean = find(canvas)
+    assert clean and max(digit.clutter for digit in clean) < 0.01
+    noise = rng.integers(0, 256, (600, 800, 3), dtype=np.uint8)  # a photo of nothing
+    speckled = find(noise)
+    assert speckled and min(digit.clutter for digit in speckled) > 0.05
