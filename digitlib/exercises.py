@@ -54,6 +54,10 @@ class Incorrect(Exception):
     """Raised by a check with the one sentence that says what is wrong."""
 
 
+class NotAnswered(Exception):
+    """Raised by a check when the answer is still the blank: a function that returns ``...``."""
+
+
 @dataclass(frozen=True)
 class Feedback:
     """The outcome of a check: ``status`` is "correct", "incorrect" or "unanswered"."""
@@ -111,7 +115,6 @@ class Exercise:
     checker: Callable  # checker(answer, namespace) -> success sentence, or raises Incorrect
     hints: list[str]
     solution_code: str
-    blank: str = "..."  # what the answer cell holds before it is answered
 
     def check(self, answer=NOT_GIVEN, namespace=None) -> Feedback:
         """Check the answer (read from the caller's variables unless given) in one sentence.
@@ -126,12 +129,14 @@ class Exercise:
                 return Feedback("unanswered", f"Not defined yet: `{self.variable}` does not exist; "
                                               f"run the answer cell above, then check again.")
             answer = namespace[self.variable]
-        if answer is None or answer is Ellipsis:
-            return Feedback("unanswered", f"Not answered yet: replace the `{self.blank}` in "
-                                          f"`{self.variable} = {self.blank}` with your answer, run "
-                                          f"that cell, then run this check again.")
         try:
+            if answer is None or answer is Ellipsis:
+                raise NotAnswered
             message = self.checker(answer, namespace)
+        except NotAnswered:
+            return Feedback("unanswered", f"Not answered yet: replace the `...` in the cell "
+                                          f"that makes `{self.variable}` with your answer, run "
+                                          f"it, then run this check again.")
         except Incorrect as wrong:
             return Feedback("incorrect", f"Not quite: {wrong}")
         record_completed(self.key)
@@ -225,6 +230,8 @@ def _call(function, name: str, *arguments):
         result = function(*arguments)
     except Exception as error:
         raise Incorrect(f"calling your function raised {type(error).__name__}: {error}") from None
+    if result is Ellipsis:  # the blank answer cell: `return ...`
+        raise NotAnswered
     if result is None:
         raise Incorrect("your function returns None: did you forget the `return` line?")
     return result
@@ -902,14 +909,9 @@ EXERCISES = [
         ["Draw the 7 as one stroke (start, extend to the top right, extend down to the bottom "
          "left, end), then the bar as a second stroke across the middle."],
         """
-        crossed_seven = Drawing()
-        crossed_seven.start(70, 60)
-        for point in [(210, 60), (120, 230)]:
-            crossed_seven.extend(*point)
-        crossed_seven.end()
-        crossed_seven.start(110, 145)  # the crossbar
-        crossed_seven.extend(200, 145)
-        crossed_seven.end()
+        crossed_seven = Drawing(280, 280, brush=16)
+        stroke(crossed_seven, (86, 50), (194, 50), (131, 230))  # the 7
+        stroke(crossed_seven, (120, 140), (200, 140))  # the crossbar
         predictor.predict_digit(crossed_seven.to_image()).top3
         """,
     ),
