@@ -662,8 +662,9 @@ def _check_crossed_seven(answer, namespace):
                         f"({reading.confidence:.0%}), not a 7: look at reading.image28 to see "
                         f"what it saw.")
     second, probability = reading.top3[1]
+    odds = f"{probability:.1%}" if probability >= 0.001 else "under 0.1%"
     return (f"read as a 7 ({reading.confidence:.0%}); the second choice is {second} "
-            f"({probability:.1%}).")
+            f"({odds}).")
 
 
 def _grey(answer) -> np.ndarray:
@@ -758,7 +759,7 @@ def _check_accuracy_per_digit(answer, namespace):
                         f"right, your function says {result[digit]:.3f}.")
     if not np.isnan(result[7]):
         raise Incorrect(f"digit 7 has no examples here, so it has no accuracy: give NaN "
-                        f"(math.nan), not {result[7]:g}; a 0 would blame the model for a digit "
+                        f"(np.nan), not {result[7]:g}; a 0 would blame the model for a digit "
                         f"you never wrote.")
     return "one accuracy per written digit, and NaN for a digit with no examples."
 
@@ -940,11 +941,11 @@ EXERCISES = [
         "07.q2", "accuracy_per_digit", "accuracy per digit, honestly", _check_accuracy_per_digit,
         ["For each digit d, look only at the examples labelled d (labels == d) and count how "
          "many are read as d.",
-         "A digit without examples has no accuracy: give math.nan for it."],
+         "A digit without examples has no accuracy: give np.nan for it."],
         """
         def accuracy_per_digit(labels, predicted):
             return [float(np.mean(predicted[labels == digit] == digit))
-                    if np.any(labels == digit) else math.nan
+                    if np.any(labels == digit) else np.nan
                     for digit in range(10)]
         """,
     ),

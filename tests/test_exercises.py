@@ -60,7 +60,7 @@ def notebook_names(mnist):
     network = keras.saving.load_model(config.DEFAULT_MODEL_PATH)
     scores = evaluate.evaluate(network, preprocess.normalize(x_test), y_test)
     return {
-        "np": np, "math": math, "plt": plt, "data": data, "model": model, "train": train,
+        "np": np, "plt": plt, "data": data, "model": model, "train": train,
         "progress": progress, "Drawing": Drawing,
         "x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test,
         "network": model.build_model(), "scores": scores, "predictor": Predictor.load(),
