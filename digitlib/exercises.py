@@ -119,11 +119,11 @@ class Exercise:
     def check(self, answer=NOT_GIVEN, namespace=None) -> Feedback:
         """Check the answer (read from the caller's variables unless given) in one sentence.
 
-        ``namespace``: where to read the answer and related variables (default: the caller's
-        globals, i.e. the notebook's variables).
+        ``namespace``: where to read the answer and the variables a check compares with, such
+        as ``scores`` in notebook 05 (default: the caller's globals, the notebook's variables).
         """
         if namespace is None:
-            namespace = sys._getframe(1).f_globals if answer is NOT_GIVEN else {}
+            namespace = sys._getframe(1).f_globals
         if answer is NOT_GIVEN:
             if self.variable not in namespace:
                 return Feedback("unanswered", f"Not defined yet: `{self.variable}` does not exist; "
