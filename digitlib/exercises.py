@@ -32,6 +32,7 @@ Every exercise passed is written down in ``data/exercises_completed.json``; ``pr
 import dataclasses
 import functools
 import json
+import os
 import sys
 import textwrap
 import warnings
@@ -140,7 +141,7 @@ class Exercise:
         except Incorrect as wrong:
             return Feedback("incorrect", f"Not quite: {wrong}")
         record_completed(self.key)
-        return Feedback("correct", f"Correct! {message}")
+        return Feedback("correct", f"Correct: {message}")
 
     def hint(self, number: int = 1) -> Text:
         """The first hint, or hint ``number`` when there are several."""
@@ -296,7 +297,7 @@ def _check_changed(answer, namespace):
     (x_train, y_train), (x_test, y_test) = _mnist()
     changed = _array(answer, "`changed`")
     learners = namespace.get("x_train")
-    if isinstance(learners, np.ndarray) and np.shares_memory(changed, learners):
+    if isinstance(learners, np.ndarray) and np.may_share_memory(changed, learners):
         raise Incorrect("`changed` shares its pixels with `x_train`, so you changed `x_train` "
                         "too: start from `x_train.copy()` (and reload `x_train` with "
                         "data.load_mnist()).")
@@ -670,6 +671,13 @@ def _check_crossed_seven(answer, namespace):
 def _grey(answer) -> np.ndarray:
     from PIL import Image
 
+    from digitlib import images
+
+    if isinstance(answer, (str, os.PathLike)):  # a saved picture works too
+        try:
+            answer = images.open_image(answer)
+        except (ValueError, OSError) as error:
+            raise Incorrect(f"cannot open {answer}: {error}") from None
     if isinstance(answer, Image.Image):
         return np.asarray(answer.convert("L"), dtype=np.float32)
     array = _array(answer, "`white_on_black`")

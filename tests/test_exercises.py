@@ -13,6 +13,7 @@ import keras
 import matplotlib
 import numpy as np
 import pytest
+from PIL import Image
 
 from digitlib import __main__ as cli
 from digitlib import config, data, evaluate, exercises, finetune, model, preprocess, train
@@ -81,7 +82,8 @@ def test_every_solution_passes_its_check(exercise, notebook_names):
     namespace = run_solution(exercise, notebook_names)
     feedback = exercise.check(namespace=namespace)
     assert feedback.passed, feedback.message
-    assert str(feedback).startswith("Correct!")
+    assert str(feedback).startswith("Correct: ")
+    assert ". " not in feedback.message, "one sentence"
     assert exercise.key in exercises.completed()
 
 
@@ -353,7 +355,7 @@ def test_recipe_exercises_accept_the_full_and_the_fast_recipe(monkeypatch):
         dataclasses.replace(finetune.FinetuneRecipe.default(), replay_images=0)).passed
 
 
-def test_different_correct_answers_pass(notebook_names):
+def test_different_correct_answers_pass(notebook_names, tmp_path):
     x_train, y_train = notebook_names["x_train"], notebook_names["y_train"]
     assert exercises.BY_KEY["01.q2"].check(x_train[y_train == 7][-20:]).passed
     assert exercises.BY_KEY["02.q1"].check(
@@ -367,6 +369,10 @@ def test_different_correct_answers_pass(notebook_names):
     white = 255 - np.asarray(notebook_names["seven"].to_image())
     assert exercises.BY_KEY["06.q2"].check(white).passed
     assert exercises.BY_KEY["06.q2"].check(np.stack([white] * 3, axis=-1)).passed
+    picture = tmp_path / "white.png"
+    Image.fromarray(white).save(picture)
+    assert exercises.BY_KEY["06.q2"].check(str(picture)).passed
+    assert "cannot open" in exercises.BY_KEY["06.q2"].check(str(tmp_path / "none.png")).message
     confusion = types.SimpleNamespace(confusion=notebook_names["scores"].confusion)
     q1 = exercises.BY_KEY["05.q1"]
     assert q1.check(namespace={"my_confusion": confusion.confusion.tolist(),
