@@ -11,7 +11,7 @@ import re
 import nbformat
 import pytest
 
-from digitlib import config
+from digitlib import config, exercises
 
 NOTEBOOKS_DIR = config.ROOT / "notebooks"
 EXPECTED = [
@@ -138,6 +138,7 @@ def test_ends_with_a_summary_and_exercises_that_check_themselves(path):
     checks = [index for index, cell in enumerate(closing)
               if cell.cell_type == "code" and re.match(r"q\d+\.check\(\)", cell.source)]
     assert len(checks) >= 2, f"at least two checked exercises, found {len(checks)}"
+    assert len(checks) == len(exercises.notebook(number)), "one check per exercise"
     for index in checks:
         answer, check = closing[index - 1], closing[index]
         assert answer.cell_type == "code" and re.search(r"(=|return) \.\.\.", answer.source), (
