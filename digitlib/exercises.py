@@ -140,6 +140,10 @@ class Exercise:
                                           f"it, then run this check again.")
         except Incorrect as wrong:
             return Feedback("incorrect", f"Not quite: {wrong}")
+        except Exception as error:  # an answer no check foresaw: a sentence, not a traceback
+            return Feedback("incorrect", f"Not quite: your answer, a {type(answer).__name__}, "
+                                         f"could not be checked ({type(error).__name__}: "
+                                         f"{error}); compare its type and shape with the task.")
         record_completed(self.key)
         return Feedback("correct", f"Correct: {message}")
 

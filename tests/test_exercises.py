@@ -245,6 +245,28 @@ def test_typical_mistakes_are_named(key, wrong, words, notebook_names):
     assert exercises.completed() == {}
 
 
+ODD_ANSWERS = ["hello", 3.5, -1, [1, 2], {"a": 1}, object(), np.zeros((2, 3)), True]
+
+
+@pytest.mark.parametrize("exercise", exercises.EXERCISES, ids=lambda exercise: exercise.key)
+def test_odd_answers_get_a_sentence_not_a_traceback(exercise):
+    for odd in ODD_ANSWERS:
+        feedback = exercise.check(odd, namespace={})
+        assert feedback.status == "incorrect", (odd, feedback.message)
+        assert feedback.message.startswith("Not quite: ")
+
+
+def test_an_answer_no_check_foresaw_still_gets_a_sentence():
+    class Strange:
+        @property
+        def name(self):
+            raise RuntimeError("no name here")
+
+    feedback = exercises.BY_KEY["03.q3"].check(Strange(), namespace={})
+    assert feedback.status == "incorrect"
+    assert "could not be checked (RuntimeError: no name here)" in feedback.message
+
+
 def test_changing_x_train_itself_is_recognised(mnist):
     (x_train, _), _ = mnist
     mine = x_train.copy()
