@@ -146,6 +146,13 @@ def _finetune(arguments) -> int:
     return 0
 
 
+def _progress(arguments) -> int:
+    from digitlib import exercises
+
+    print(exercises.progress())
+    return 0
+
+
 def _print_reading(reading) -> None:
     if not reading["detections"]:
         print(f"{reading['image']}: no digits found")
@@ -260,6 +267,10 @@ def main(argv=None) -> int:
     finetune_parser.add_argument("--holdout", type=float, default=0.3,
                                  help="share of your examples kept aside to score (default 0.3)")
     finetune_parser.set_defaults(run=_finetune)
+
+    commands.add_parser(
+        "progress", help="list the notebook exercises you have completed"
+    ).set_defaults(run=_progress)
 
     arguments = parser.parse_args(argv)
     return _run(arguments)

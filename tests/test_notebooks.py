@@ -11,7 +11,7 @@ import re
 import nbformat
 import pytest
 
-from digitlib import config
+from digitlib import config, exercises
 
 NOTEBOOKS_DIR = config.ROOT / "notebooks"
 EXPECTED = [
@@ -124,15 +124,28 @@ def test_opens_with_what_you_will_learn(path):
 
 
 @notebook_paths
-def test_ends_with_a_summary_and_two_or_three_exercises(path):
+def test_ends_with_a_summary_and_exercises_that_check_themselves(path):
+    """Summary, then ## Exercises: per exercise an answer cell left blank and its qN.check()."""
     cells = read(path).cells
-    last_code = max(index for index, cell in enumerate(cells) if cell.cell_type == "code")
-    closing = "\n".join(cell.source for cell in cells[last_code + 1:])
-    assert re.search(r"^#+\s*Summary", closing, re.MULTILINE), "end with a ## Summary"
-    exercises = re.split(r"^#+\s*Exercises.*$", closing, flags=re.MULTILINE)
-    assert len(exercises) == 2, "end with one ## Exercises section, after the summary"
-    items = re.findall(r"^\d+\.\s", exercises[1], re.MULTILINE)
-    assert 2 <= len(items) <= 3, f"two or three exercises, found {len(items)}"
+    summary = max(index for index, cell in enumerate(cells)
+                  if cell.cell_type == "markdown" and re.search(r"^#+\s*Summary", cell.source,
+                                                                re.MULTILINE))
+    closing = cells[summary + 1:]
+    assert closing and re.match(r"#+\s*Exercises", closing[0].source), (
+        "after the ## Summary comes the ## Exercises section")
+    number = int(path.name[:2])
+    assert f"exercises.notebook({number})" in "".join(cell.source for cell in closing)
+    checks = [index for index, cell in enumerate(closing)
+              if cell.cell_type == "code" and re.match(r"q\d+\.check\(\)", cell.source)]
+    assert len(checks) >= 2, f"at least two checked exercises, found {len(checks)}"
+    assert len(checks) == len(exercises.notebook(number)), "one check per exercise"
+    for index in checks:
+        answer, check = closing[index - 1], closing[index]
+        assert answer.cell_type == "code" and re.search(r"(=|return) \.\.\.", answer.source), (
+            f"leave the answer cell before {check.source.splitlines()[0]} blank (`... `)")
+        shown = "".join(output_texts(check))
+        assert "Not answered yet" in shown, f"store the unanswered output of {check.source}"
+    assert closing[-1].source.strip() == "exercises.progress()", "end by showing the progress"
 
 
 def test_nbval_runs_in_fast_mode(request):
