@@ -43,6 +43,7 @@ READING = "Reading…"
 NOTHING_FOUND = "No digit found — draw bigger, with a thicker brush."
 UNSURE_ADVICE = (" — the model is unsure about {which} (orange, marked ?): try drawing bigger "
                  "and clearer, each digit in its own space.")
+WARNING_NOTE = " — note: {warning}"  # what the predictor says it had to leave out
 PICTURE_OPENED = "Opened {name} — press Recognize."
 NOT_AN_IMAGE = "Could not open {name} as an image: {error}"
 CANNOT_READ = "Could not read this image: {error}"
@@ -101,6 +102,7 @@ class PadSession:
         self.read_version: int | None = None  # the version the detections describe
         self.reading_version: int | None = None  # the version being read now, if any
         self.detections: list = []
+        self.warnings: list[str] = []  # what the predictor said it left out of the reading
         self.selected: int | None = None
         self.label: int | None = None  # the label Save uses (the selected digit, or as set)
         self._read_image = None  # the image the detections come from
@@ -251,6 +253,7 @@ class PadSession:
 
     def _forget_reading(self) -> None:
         self.detections, self.selected, self.label, self._read_image = [], None, None, None
+        self.warnings = []
 
     # ---------------------------------------------------------------------------- reading
 
@@ -291,6 +294,7 @@ class PadSession:
             self.reading_version = None
         if version != self.version:
             return False
+        self.warnings = list(getattr(detections, "warnings", ()))  # e.g. ink left out
         detections = list(detections)
         self.detections, self.read_version = detections, version
         self._read_image = image if detections else None
@@ -326,14 +330,15 @@ class PadSession:
         return self.detections
 
     def _results_message(self) -> Message:
+        notes = "".join(WARNING_NOTE.format(warning=warning) for warning in self.warnings)
         if not self.detections:
-            return Message(NOTHING_FOUND, "empty")
+            return Message(NOTHING_FOUND + notes, "warning" if notes else "empty")
         text = display.results_line(self.detections)
         unsure = sum(bool(detection.unsure) for detection in self.detections)
         if not unsure:
-            return Message(text, "result")
+            return Message(text + notes, "warning" if notes else "result")
         which = "it" if len(self.detections) == 1 else f"{unsure} of them"
-        return Message(text + UNSURE_ADVICE.format(which=which), "warning")
+        return Message(text + UNSURE_ADVICE.format(which=which) + notes, "warning")
 
     # ----------------------------------------------------------------- selection and saving
 

@@ -94,6 +94,24 @@ def test_recognize_reads_the_rasterised_strokes_in_order():
     assert pad.selected == 0 and pad.label == 1  # the first reading is selected
 
 
+def test_what_the_predictor_left_out_is_said():
+    """``predict_digits`` results carry ``warnings`` (e.g. ink left out): the pad says them."""
+    from digitlib.predict import Readings
+
+    class Warning(FakePredictor):
+        def predict_digits(self, image):
+            return Readings(super().predict_digits(image),
+                            warnings=["only the 500 largest pieces were read"])
+
+    pad = PadSession(Warning(digits=[7]))
+    stroke(pad, [(40, 40), (40, 200)])
+    pad.recognize()
+    note = session.WARNING_NOTE.format(warning="only the 500 largest pieces were read")
+    assert pad.message == Message("Read: 7  (97%)" + note, "warning")
+    pad.clear()
+    assert pad.warnings == []
+
+
 def test_unsure_readings_are_explained():
     pad, _ = read_pad((4,), confidences=[0.55])
     assert pad.message.kind == "warning"
