@@ -61,6 +61,7 @@ ANSWER_COLOUR = (230, 85, 13)
 RUNNER_UP_COLOUR = (33, 113, 181)
 OVERLAY_OPACITY = 0.85  # alpha of the strongest pixel on the 28x28 preview
 BOX_OPACITY = 0.45  # fainter over the digit's box on the canvas, so the ink stays readable
+DIMMED_INK = 0.3  # figures show the ink light grey on white under the map: colours stay clear
 INK_LEVEL = 0.1  # 28x28 pixels above this are the digit's ink (its box on the canvas)
 
 
@@ -360,3 +361,57 @@ def logit_gap(explanation: Explanation, predictor) -> float:
     scores = keras.ops.convert_to_numpy(logits(batch))
     difference = scores[:, explanation.digit] - scores[:, explanation.runner_up]
     return float(difference[0] - difference[1])
+
+
+# ---------------------------------------------------------------------------------- figures
+
+def evidence_colormap():
+    """A matplotlib colour map from ``RUNNER_UP_COLOUR`` through white to ``ANSWER_COLOUR``."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    colours = [tuple(value / 255 for value in colour)
+               for colour in (RUNNER_UP_COLOUR, (255, 255, 255), ANSWER_COLOUR)]
+    return LinearSegmentedColormap.from_list("evidence", colours)
+
+
+def show_evidence(axis, why: Explanation, title: str | None = None) -> None:
+    """The 28x28 image (light grey ink on white) with the evidence map over it, on a
+    matplotlib ``axis``."""
+    axis.imshow(why.image28, cmap="gray_r", vmin=0, vmax=1 / DIMMED_INK)  # light grey ink
+    axis.imshow(why.overlay())
+    axis.set_title(title if title is not None else
+                   f"{why.method.replace('_', ' ')}\norange: {why.digit}, blue: {why.runner_up}",
+                   fontsize=9)
+    axis.axis("off")
+
+
+def explanation_figure(reading, predictor, picture=None, methods=METHODS):
+    """The reading, its probabilities and the evidence maps of ``methods`` side by side;
+    ``picture`` (the drawing as it was given, optional) is shown first."""
+    from matplotlib.figure import Figure
+
+    explanations = [explain(reading, predictor, method) for method in methods]
+    first = explanations[0]
+    panels = len(methods) + 2 + (picture is not None)
+    figure = Figure(figsize=(2.3 * panels, 2.9), layout="constrained")
+    axes = list(figure.subplots(1, panels))
+    if picture is not None:
+        shown = np.asarray(picture.convert("L")) if hasattr(picture, "convert") else picture
+        axes[0].imshow(shown, cmap="gray", vmin=0, vmax=255 if np.max(shown) > 1.5 else 1)
+        axes.pop(0).set_title("the drawing", fontsize=9)
+    axes[0].imshow(first.image28, cmap="gray", vmin=0, vmax=1)
+    axes[0].set_title("what the model sees", fontsize=9)
+    for axis in figure.axes[:2]:
+        axis.axis("off")
+    bars = axes[1]
+    colours = ["tab:gray"] * 10
+    colours[first.digit] = tuple(value / 255 for value in ANSWER_COLOUR)
+    colours[first.runner_up] = tuple(value / 255 for value in RUNNER_UP_COLOUR)
+    bars.bar(range(10), first.probabilities, color=colours)
+    bars.set(xticks=range(10), ylim=(0, 1), box_aspect=1)
+    bars.set_title(f"read {first.digit} ({first.probabilities[first.digit]:.0%}),\n"
+                   f"runner-up {first.runner_up} ({first.probabilities[first.runner_up]:.0%})",
+                   fontsize=9)
+    for axis, why in zip(axes[2:], explanations, strict=True):
+        show_evidence(axis, why)
+    return figure
