@@ -86,11 +86,10 @@ def strongest_units(model, image, count: int = STRONGEST_UNITS, answer: int | No
     ``answer`` (default: the model's answer)."""
     if not isinstance(count, int) or count < 1:
         raise ValueError(f"count must be a positive integer, got {count!r}")
-    import keras
 
     (activations,) = layer_outputs(model, image, [dense_output(model)])
     order = np.argsort(activations)[::-1][:count]
-    weights = keras.ops.convert_to_numpy(model.layers[-1].kernel)  # (units, 10)
+    weights = model.layers[-1].get_weights()[0]  # (units, 10)
     if answer is None:
         answer = int(np.asarray(model(_image28(image)[np.newaxis, :, :, np.newaxis],
                                       training=False))[0].argmax())
