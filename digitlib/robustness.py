@@ -129,6 +129,20 @@ def sweep(images, labels, predictor, name: str, values) -> np.ndarray:
 
 # ------------------------------------------------------------------- naive vs MNIST-style
 
+def on_pad(image, box=(10, 10, 100, 100), size=(280, 280)):
+    """A 28x28 digit drawn on a pad of ``size`` (black ink on white, a Pillow image), scaled
+    into ``box`` (left, top, right, bottom): how a learner might draw it, small and off-centre."""
+    from PIL import Image
+
+    left, top, right, bottom = box
+    if not (0 <= left < right <= size[0] and 0 <= top < bottom <= size[1]):
+        raise ValueError(f"the box {box} must lie inside the pad {size}")
+    ink = Image.fromarray(np.round(255 * (1 - image_of(image))).astype(np.uint8))
+    pad = Image.new("L", tuple(size), 255)
+    pad.paste(ink.resize((right - left, bottom - top), Image.Resampling.BICUBIC), (left, top))
+    return pad
+
+
 def naive_28(picture) -> np.ndarray:
     """The whole picture squeezed to 28x28 as it is (white ink on black): no cropping, no
     centring, no stroke correction. What a first attempt at reading a pad usually does."""
@@ -236,6 +250,17 @@ def attack(predictor, image, epsilon: float, steps: int = PGD_STEPS) -> Attack:
     before, after = classify(np.stack([original, adversarial]))
     method = "FGSM" if steps == 1 else f"PGD, {steps} steps"
     return Attack(method, float(epsilon), original, adversarial, before, after)
+
+
+def smallest_attack(predictor, image, epsilons=(0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.2, 0.3),
+                    steps: int = PGD_STEPS) -> Attack:
+    """The attack with the smallest of ``epsilons`` that changes the answer (the last one tried
+    when none does)."""
+    for epsilon in epsilons:
+        found = attack(predictor, image, epsilon, steps)
+        if found.flipped:
+            break
+    return found
 
 
 def flip_rate(predictor, images, labels, epsilon: float, steps: int = 1) -> float:

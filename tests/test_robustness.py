@@ -175,3 +175,9 @@ def test_a_sweep_names_its_transforms(predictor, test_digits):
     images, labels = test_digits
     with pytest.raises(ValueError, match="one of right, down"):
         robustness.sweep(images, labels, predictor, "blur", [1])
+
+
+def test_the_smallest_attack_is_the_first_epsilon_that_flips(predictor, test_digits):
+    images, _ = test_digits
+    found = robustness.smallest_attack(predictor, images[0], epsilons=(0.01, 0.1, 0.3))
+    assert found.flipped and found.epsilon == 0.1  # 0.01 is too small for this 7
