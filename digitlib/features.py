@@ -19,6 +19,7 @@ import numpy as np
 from digitlib.preprocess import MNIST_SIZE
 
 STRONGEST_UNITS = 12  # dense units shown: enough to see a pattern, few enough to read
+LIVE_DPI = 80  # the live figure is redrawn after every stroke: small enough to send quickly
 
 
 def block_outputs(model) -> list[str]:
@@ -172,8 +173,10 @@ def live_inside(pad, model=None):
     """An ``Output`` widget that shows ``inside_figure`` for the digit on ``pad`` (a
     ``digitlib.widget.DrawingPad``), redrawn after each stroke; display it under the pad.
     ``model``: the Keras model to look into (default: the pad's)."""
+    import io
+
     import ipywidgets as widgets
-    from IPython.display import display
+    from IPython.display import Image, display
 
     output = widgets.Output()
     shown = [None]  # the strokes last drawn, so that moving the mouse out redraws nothing
@@ -190,7 +193,11 @@ def live_inside(pad, model=None):
             if reading is None:
                 print("Draw a digit on the pad above: its feature maps appear here.")
             else:
-                display(inside_figure(model or pad.predictor.model, reading.image28))
+                # As a PNG: shows whatever matplotlib backend the kernel has (Voila has none).
+                figure = inside_figure(model or pad.predictor.model, reading.image28)
+                picture = io.BytesIO()
+                figure.savefig(picture, format="png", dpi=LIVE_DPI)
+                display(Image(picture.getvalue()))
 
     for register in (pad.canvas.on_mouse_up, pad.canvas.on_mouse_out, pad.canvas.on_touch_end):
         register(redraw)
