@@ -165,3 +165,18 @@ def test_a_picture_of_a_digit_is_explained(predictor, test_digits):
     assert explain.explain(picture, predictor).digit == int(
         predictor.classify(images[1:2]).argmax())
     assert isinstance(predictor.model, keras.Model)
+
+
+def test_each_detection_on_a_canvas_gets_an_overlay_for_its_box(predictor, test_digits):
+    images, labels = test_digits
+    canvas = Image.new("L", (300, 120), 255)
+    for slot, image in enumerate(images[:3]):
+        tile = Image.fromarray(np.round(255 * (1 - image)).astype(np.uint8)).resize((84, 84))
+        canvas.paste(tile, (10 + 100 * slot, 18))
+    found = predictor.predict_digits(canvas)
+    assert [d.digit for d in found] == list(labels[:3])
+    for detection in found:
+        left, top, right, bottom = detection.box
+        overlay = explain.explain(detection, predictor).box_overlay((right - left, bottom - top))
+        assert overlay.size == (right - left, bottom - top)
+        assert np.asarray(overlay)[..., 3].max() > 0  # something to see
