@@ -23,7 +23,7 @@ figures are in the report of issue 16):
   pass through the Keras model).
 - ``integrated_gradients``: the gradient averaged along the straight path from a black image to
   the digit, times the pixel (``IG_STEPS`` images in one batch). Its attributions add up to
-  the score difference itself.
+  how much the score difference grows from a black image to the digit (``logit_gap``).
 
 **The default is integrated gradients.** In the deletion test (blank the 20 pixels a map marks
 most important and see how far the answer's probability falls, against blanking 20 random ink
