@@ -1,4 +1,5 @@
-"""Benchmarks that print figures: ``python -m digitlib.bench train`` or ``... predict``.
+"""Benchmarks that print figures: ``python -m digitlib.bench train``, ``... predict`` or
+``... explain``.
 
 Targets are checked here, by measurement, not by timed unit tests.
 """
@@ -153,9 +154,70 @@ def bench_predict(model_path=None) -> None:
           f"canvas {read} (placed {expected})")
 
 
+def bench_explain(model_path=None, count: int = 200) -> None:
+    """Compare the heat-map methods of ``digitlib.explain`` on 2 CPU cores: cost per digit
+    (target <= 50 ms, next to one plain reading as the baseline) and faithfulness (the deletion
+    test on ``count`` MNIST test digits)."""
+    import os
+
+    if hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) > 2:
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:2])  # before TensorFlow starts
+    import numpy as np
+
+    from digitlib import data, explain, predict
+
+    one_thread = predict.limit_threads(1)  # as the CLI and the Tk app serve (threads=1)
+    try:
+        predictor = predict.Predictor.load(model_path)
+    except predict.ModelError as error:
+        sys.exit(f"bench-explain: {error}")
+    _, (x_test, _) = data.load_mnist()
+    digits = x_test[:count].astype(np.float32) / 255.0
+
+    def p50_ms(function, repeats=50):
+        for index in range(3):
+            function(index)
+        times = []
+        for index in range(repeats):
+            started = time.perf_counter()
+            function(index % count)
+            times.append(time.perf_counter() - started)
+        return 1000 * float(np.median(times))
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"\nbench-explain on {cores} CPU cores, model {predictor.path}; TensorFlow "
+          f"{'one thread per op' if one_thread else 'default threads'} (predict.limit_threads)")
+    if hasattr(os, "getloadavg") and os.getloadavg()[0] > 0.5:
+        print(f"  load average {os.getloadavg()[0]:.1f} (other work shares the cores: figures "
+              "run high)")
+    baseline = p50_ms(lambda index: predictor.classify(digits[index][np.newaxis]), 300)
+    print(f"  baseline, one reading (Predictor.classify, {predictor.runtime}): {baseline:.2f} ms")
+    started = time.perf_counter()
+    explain.prepare(predictor)
+    print(f"  tracing the gradient graph once per model (explain.prepare): "
+          f"{1000 * (time.perf_counter() - started):.0f} ms")
+    print(f"  deletion test on {count} MNIST test digits: blank the {explain.DELETED_PIXELS} "
+          "pixels a map marks most important, or as many random ink pixels")
+    print(f"  {'method':22}{'p50 per digit':>14}   {'answer falls by: marked':>24}"
+          f"{'random':>8}   marked hurt more")
+    for method in explain.METHODS:
+        cost = p50_ms(lambda index, method=method: explain.explain(digits[index], predictor,
+                                                                   method))
+        test = explain.deletion_test(digits, predictor, method)
+        chosen = "   (default)" if method == explain.DEFAULT_METHOD else ""
+        print(f"  {method:22}{cost:11.1f} ms   {test.marked_drop.mean():24.3f}"
+              f"{test.random_drop.mean():8.3f}   {test.wins:16.1%}{chosen}")
+    print("  target: <= 50 ms per digit")
+    why = [explain.explain(digit, predictor) for digit in digits[:50]]
+    gaps = [abs(float(w.evidence.sum()) - explain.logit_gap(w, predictor)) /
+            abs(explain.logit_gap(w, predictor)) for w in why]
+    print(f"  integrated gradients add up to the logit difference (digit minus black image) "
+          f"within {np.median(gaps):.1%} (median over 50 digits)")
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    benches = {"train": bench_train, "predict": bench_predict}
+    benches = {"train": bench_train, "predict": bench_predict, "explain": bench_explain}
     if len(argv) != 1 or argv[0] not in benches:
         print(f"usage: python -m digitlib.bench {{{'|'.join(benches)}}}", file=sys.stderr)
         return 2

@@ -25,4 +25,17 @@ def test_bench_predict_prints_every_figure():
 
 def test_bench_names_its_benchmarks(capsys):
     assert bench.main(["nonsense"]) == 2
-    assert "usage: python -m digitlib.bench {train|predict}" in capsys.readouterr().err
+    assert "usage: python -m digitlib.bench {train|predict|explain}" in capsys.readouterr().err
+
+
+def test_bench_explain_compares_the_methods_side_by_side():
+    require(config.DEFAULT_MODEL_PATH.exists(), "needs models/mnist_cnn.keras: run `make model`")
+    result = subprocess.run([sys.executable, "-m", "digitlib.bench", "explain"],
+                            capture_output=True, text=True, timeout=600, cwd=config.ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    assert re.search(r"baseline, one reading \(Predictor\.classify, ONNX Runtime\): \d+\.\d\d ms",
+                     out), out
+    for method in ("occlusion", "gradient_x_input", "integrated_gradients"):
+        assert re.search(rf"  {method} +\d+\.\d ms +0\.\d{{3}} +0\.\d{{3}} +\d+\.\d%", out), out
+    assert "(default)" in out and "target: <= 50 ms per digit" in out
