@@ -776,6 +776,101 @@ def _check_accuracy_per_digit(answer, namespace):
     return "one accuracy per written digit, and NaN for a digit with no examples."
 
 
+# --- notebook 09: fool the model ---------------------------------------------------------------
+
+FOOLED_DIGIT = 0  # the test image the notebook plays with: a 7
+
+
+def _fooled_digit() -> np.ndarray:
+    _, (x_test, _) = _mnist()
+    return x_test[FOOLED_DIGIT].astype(np.float32) / 255
+
+
+def _reading(image) -> np.ndarray:
+    return _predictor().classify(np.asarray(image, np.float32)[np.newaxis])[0]
+
+
+@functools.cache
+def _smallest_turn() -> int:
+    from digitlib import robustness
+
+    original = int(_reading(_fooled_digit()).argmax())
+    return next(degrees for degrees in range(181) if int(_reading(
+        robustness.transform(_fooled_digit(), degrees=degrees)).argmax()) != original)
+
+
+def _check_smallest_turn(answer, namespace):
+    from digitlib import robustness
+
+    turn = _whole_number(answer, "`smallest_turn`")
+    smallest = _smallest_turn()
+    if turn < 0:
+        raise Incorrect("anticlockwise turns are positive degrees in robustness.transform: look "
+                        "for the smallest positive angle.")
+    if abs(turn - smallest) <= 1:
+        read = int(_reading(robustness.transform(_fooled_digit(), degrees=smallest)).argmax())
+        return (f"from {smallest}° on, the 7 is read as a {read}: training only turned digits "
+                f"by up to 8°.")
+    if turn < smallest:
+        raise Incorrect(f"turned by {turn}° the model still reads a 7: try larger angles.")
+    raise Incorrect(f"the answer already changes at a smaller turn than {turn}°: try every "
+                    f"whole degree from 0 up and stop at the first change.")
+
+
+def _check_my_fgsm(answer, namespace):
+    from digitlib import robustness
+
+    _, (x_test, _) = _mnist()
+    predictor = _predictor()
+    epsilon = 0.1
+    images = x_test[:3].astype(np.float32) / 255
+    for image in images:
+        result = _array(_call(answer, "my_fgsm", image.copy(), epsilon), "what `my_fgsm` returns")
+        if result.shape != image.shape:
+            raise Incorrect(f"wrong shape {result.shape}: return one 28x28 image, like the one "
+                            f"given.")
+        label = predictor.classify(image[np.newaxis]).argmax(axis=1)
+        sign = np.sign(robustness.loss_gradients(predictor.model, image[np.newaxis], label)[0])
+        if np.allclose(result, np.clip(image + epsilon * sign, 0, 1), atol=1e-5):
+            continue
+        if result.min() < 0 or result.max() > 1:
+            raise Incorrect("some pixels leave [0, 1]: clip the result with np.clip(..., 0, 1).")
+        if np.allclose(result, np.clip(image - epsilon * sign, 0, 1), atol=1e-5):
+            raise Incorrect("you stepped *down* the loss, which makes the answer surer: add "
+                            "epsilon times the sign of the gradient.")
+        if np.abs(result - image).max() > epsilon + 1e-5:
+            raise Incorrect(f"some pixels moved more than epsilon = {epsilon}: every pixel "
+                            f"moves by epsilon times the *sign* of its gradient.")
+        raise Incorrect("the pixels moved, but not as FGSM moves them: epsilon times "
+                        "np.sign of the loss gradient of the model's own answer.")
+    return "your FGSM moves every pixel exactly as robustness.fgsm does."
+
+
+def _check_confident_mistake(answer, namespace):
+    from digitlib import robustness
+
+    if not isinstance(answer, dict):
+        raise Incorrect(f"give a dict of transform arguments such as {{\"degrees\": 30}}, not a "
+                        f"{type(answer).__name__}.")
+    unknown = sorted(set(answer) - set(robustness.TRANSFORMS))
+    if unknown:
+        raise Incorrect(f"robustness.transform has no argument {', '.join(map(str, unknown))}: "
+                        f"use {', '.join(robustness.TRANSFORMS)}.")
+    try:
+        image = robustness.transform(_fooled_digit(), **answer)
+    except (TypeError, ValueError) as error:
+        raise Incorrect(f"robustness.transform refused it: {error}") from None
+    probabilities = _reading(image)
+    read, sure = int(probabilities.argmax()), float(probabilities.max())
+    if read == 7:
+        raise Incorrect(f"the model still reads a 7 ({sure:.0%}): change the digit more.")
+    if sure < _predictor().unsure_below:
+        raise Incorrect(f"read as a {read}, but only {sure:.0%} sure, so the pad would mark it "
+                        f"unsure: find a change it is sure about.")
+    return (f"read as a {read}, {sure:.0%} sure: wrong, and above the unsure line, so nothing "
+            f"would warn you.")
+
+
 # --- the exercises of each notebook ------------------------------------------------------------
 
 NOTEBOOK_TITLES = {
@@ -786,6 +881,7 @@ NOTEBOOK_TITLES = {
     5: "Evaluate",
     6: "Draw and predict",
     7: "Your handwriting",
+    9: "Fool the model",
 }
 
 EXERCISES = [
@@ -961,12 +1057,47 @@ EXERCISES = [
                     for digit in range(10)]
         """,
     ),
+    Exercise(
+        "09.q1", "smallest_turn", "the smallest turn that changes the answer",
+        _check_smallest_turn,
+        ["Try every whole degree from 0 up: robustness.transform(digit, degrees=d) turns the "
+         "digit, predictor.classify(image[np.newaxis]).argmax() reads it; stop at the first "
+         "answer that is not 7."],
+        """
+        smallest_turn = next(
+            degrees for degrees in range(181)
+            if predictor.classify(robustness.transform(digit, degrees=degrees)[np.newaxis])
+            .argmax() != 7)
+        """,
+    ),
+    Exercise(
+        "09.q2", "my_fgsm", "FGSM by hand", _check_my_fgsm,
+        ["robustness.loss_gradients(predictor.model, batch, labels) gives the gradient of the "
+         "loss for a batch (N, 28, 28) and the labels to attack (the model's own answers).",
+         "FGSM: image + epsilon * np.sign(gradient), then np.clip to [0, 1]."],
+        """
+        def my_fgsm(image, epsilon):
+            answer = predictor.classify(image[np.newaxis]).argmax(axis=1)
+            gradient = robustness.loss_gradients(predictor.model, image[np.newaxis], answer)[0]
+            return np.clip(image + epsilon * np.sign(gradient), 0, 1)
+        """,
+    ),
+    Exercise(
+        "09.q3", "confident_mistake", "a confident mistake", _check_confident_mistake,
+        ["Large turns (try negative angles too) or much thinner strokes change the 7 into "
+         "something else; print the probabilities to see how sure the model is."],
+        """
+        confident_mistake = {"degrees": -90}
+        robustness.reading_figure(robustness.transform(digit, **confident_mistake), predictor)
+        """,
+    ),
 ]
 BY_KEY = {exercise.key: exercise for exercise in EXERCISES}
 
 
 def notebook(number: int) -> list[Exercise]:
-    """The exercises of notebook ``number`` (1 to 7), in order: ``q1, q2 = notebook(2)``."""
+    """The exercises of notebook ``number`` (``NOTEBOOK_TITLES``), in order:
+    ``q1, q2 = notebook(2)``."""
     if number not in NOTEBOOK_TITLES:
         raise ValueError(f"notebook must be one of {sorted(NOTEBOOK_TITLES)}, got {number!r}")
     return [exercise for exercise in EXERCISES if exercise.key.startswith(f"{number:02d}.")]

@@ -16,7 +16,17 @@ import pytest
 from PIL import Image
 
 from digitlib import __main__ as cli
-from digitlib import config, data, evaluate, exercises, finetune, model, preprocess, train
+from digitlib import (
+    config,
+    data,
+    evaluate,
+    exercises,
+    finetune,
+    model,
+    preprocess,
+    robustness,
+    train,
+)
 from digitlib.predict import Predictor
 from digitlib.strokes import Drawing
 
@@ -66,7 +76,8 @@ def notebook_names(mnist):
         "x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test,
         "network": model.build_model(), "scores": scores, "predictor": Predictor.load(),
         "seven": draw([[(86, 50), (194, 50), (131, 230)]]),
-        "stroke": stroke,
+        "stroke": stroke, "robustness": robustness,
+        "digit": x_test[exercises.FOOLED_DIGIT].astype(np.float32) / 255,
     }
 
 
@@ -229,7 +240,28 @@ MISTAKES = [
     ("07.q1", lambda n: finetune.FinetuneRecipe(replay_images=0, epochs=20), "one thing"),
     *[("07.q2", lambda n, wrong=wrong: wrong, words)
       for wrong, words in per_digit_mistakes()],
+    ("09.q1", lambda n: -30, "anticlockwise"),
+    ("09.q1", lambda n: 20, "still reads a 7"),
+    ("09.q1", lambda n: 120, "smaller turn"),
+    ("09.q2", lambda n: n["digit"], "should be a function"),
+    ("09.q2", lambda n: lambda image, epsilon: image + epsilon * gradient_sign(n, image),
+     "leave [0, 1]"),
+    ("09.q2", lambda n: lambda image, epsilon: np.clip(
+        image - epsilon * gradient_sign(n, image), 0, 1), "stepped *down*"),
+    ("09.q2", lambda n: lambda image, epsilon: np.clip(image + 3 * epsilon, 0, 1),
+     "more than epsilon"),
+    ("09.q3", lambda n: {"degrees": 10}, "still reads a 7"),
+    ("09.q3", lambda n: {"degrees": 180}, "unsure"),
+    ("09.q3", lambda n: {"blur": 2}, "no argument blur"),
+    ("09.q3", lambda n: [("degrees", 90)], "give a dict"),
 ]
+
+
+def gradient_sign(names, image):
+    """The sign of the loss gradient of the model's own answer: what FGSM steps along."""
+    predictor = names["predictor"]
+    answer = predictor.classify(image[np.newaxis]).argmax(axis=1)
+    return np.sign(robustness.loss_gradients(predictor.model, image[np.newaxis], answer)[0])
 
 
 @pytest.mark.parametrize(("key", "wrong", "words"), MISTAKES,
@@ -343,10 +375,10 @@ def test_progress_round_trip(progress_in_a_temporary_folder):
     assert json.loads(path.read_text())["completed"] == first
     assert [p.name for p in progress_in_a_temporary_folder.iterdir()] == [path.name]  # no temp
     shown = str(exercises.progress())
-    assert "2 of 16" in shown
+    assert f"2 of {len(exercises.EXERCISES)}" in shown
     assert line_of(shown, "02 Preprocess").endswith("q1 ✓  q2 ·")
     with pytest.raises(ValueError, match="no exercise"):
-        exercises.record_completed("09.q1")
+        exercises.record_completed("99.q1")
 
 
 def test_a_damaged_progress_file_starts_again(progress_in_a_temporary_folder):
@@ -363,7 +395,7 @@ def test_cli_progress_prints_the_completed_exercises(capsys):
     exercises.record_completed("03.q2")
     assert cli.main(["progress"]) == 0
     printed = capsys.readouterr().out
-    assert "Exercises completed: 1 of 16" in printed
+    assert f"Exercises completed: 1 of {len(exercises.EXERCISES)}" in printed
     assert line_of(printed, "03 Build the model").endswith("q1 ·  q2 ✓  q3 ·")
 
 
@@ -386,6 +418,8 @@ def test_different_correct_answers_pass(notebook_names, tmp_path):
         lambda images: np.expand_dims(images / np.float32(255), -1)).passed
     network = notebook_names["network"]
     assert exercises.BY_KEY["03.q3"].check(network.get_layer("dense")).passed
+    assert exercises.BY_KEY["09.q3"].check({"stroke": -3}).passed
+    assert exercises.BY_KEY["09.q1"].check(float(exercises._smallest_turn())).passed
     assert exercises.BY_KEY["06.q1"].check(
         draw([[(70, 60), (210, 60)], [(210, 60), (120, 230)], [(110, 145), (200, 145)]])).passed
     white = 255 - np.asarray(notebook_names["seven"].to_image())
