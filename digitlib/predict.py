@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from digitlib import config, images, labels, runtime, segment
+from digitlib import config, images, labels, paper, runtime, segment
 from digitlib.preprocess import MNIST_SIZE, stroke_width, to_mnist
 
 UNSURE_BELOW = 0.80  # a softmax probability below this is reported as unsure
@@ -52,6 +52,7 @@ class Prediction:
     unsure: bool  # True when the reading should not be trusted; ``reason`` says why
     image28: np.ndarray  # the (28, 28) float32 image the model saw
     reason: str = ""  # "" when sure, else e.g. "low confidence (62%)" or "a filled blob"
+    source: str = "drawing"  # how the ink was read: "drawing" (pad) or "photo" (digitlib.paper)
 
 
 @dataclass(eq=False)
@@ -156,19 +157,31 @@ class Predictor:
         batch = np.asarray(images28, dtype=np.float32).reshape(-1, MNIST_SIZE, MNIST_SIZE, 1)
         return self._run(batch)
 
-    def predict_digit(self, image) -> Prediction | None:
-        """Read the drawing as one digit; None when nothing is drawn."""
-        found = segment.whole_drawing(images.to_ink(image))
+    def predict_digit(self, image, photo: bool | None = None) -> Prediction | None:
+        """Read the drawing as one digit; None when nothing is drawn.
+
+        ``photo``: None tells a photo or scan of paper from a pad drawing by itself
+        (``digitlib.paper``), True or False forces it; ``result.source`` says which was used.
+        """
+        page = paper.read_page(image, photo)
+        found = segment.whole_drawing(page.ink)
         if found is None:
             return None
         image28 = to_mnist(found.ink)
-        return self._reading(Prediction, self.classify(image28[np.newaxis])[0], image28, found)
+        return self._reading(Prediction, self.classify(image28[np.newaxis])[0], image28, found,
+                             source=page.source)
 
-    def predict_digits(self, image) -> list[Detection]:
-        """Read every digit on a canvas, in reading order; [] when nothing is drawn."""
-        found = segment.find_digits(images.to_ink(image))
+    def predict_digits(self, image, photo: bool | None = None) -> list[Detection]:
+        """Read every digit on a canvas, in reading order; [] when nothing is drawn.
+
+        ``photo`` as in ``predict_digit``; on a photo the boxes are in the original's pixels.
+        """
+        page = paper.read_page(image, photo)
+        found = segment.find_digits(page.ink)
         if not found:
             return []
+        if page.source == paper.PHOTO:
+            paper.check_marks(len(found))
         readings = self._detections(found)  # every digit in one call of the model
         # Digits that touch are one piece of ink. Doubtful wide pieces are cut in two, and the
         # halves replace the whole when they read much more surely (a second call, rarely made).
@@ -176,8 +189,12 @@ class Predictor:
                   for digit, reading in zip(found, readings, strict=True)]
         halves = iter(self._detections([half for pairs in splits for pair in pairs
                                         for half in pair]))
-        return [digit for reading, pairs in zip(readings, splits, strict=True)
-                for digit in _touching(reading, [(next(halves), next(halves)) for _ in pairs])]
+        digits = [digit for reading, pairs in zip(readings, splits, strict=True)
+                  for digit in _touching(reading, [(next(halves), next(halves)) for _ in pairs])]
+        if page.source == paper.PHOTO:
+            for digit in digits:
+                digit.source, digit.box = page.source, page.to_original(digit.box)
+        return digits
 
     def _detections(self, pieces: list[segment.Segment]) -> list[Detection]:
         """Read each piece of ink as one digit, in one call of the model."""

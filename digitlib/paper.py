@@ -1,0 +1,333 @@
+"""Read ink from photos and scans of paper, and tell them from clean pad drawings.
+
+A pad drawing has a perfectly flat background, so ``digitlib.images.to_ink`` can take the
+border's colour as *the* background. A photo of paper has none: the light falls off across the
+sheet, a hand casts a shadow, the paper may be cream or grey and printed with ruled or squared
+lines, and the camera adds blur, grain and JPEG blocks. ``read_page`` decides which one it has
+(cheaply: ``looks_like_photo``) and, for a photo, cleans it step by step on a reduced copy:
+
+1. ``darkness``: each pixel's darkest colour channel, so blue, black and red ink all stand out.
+2. ``flatten``: estimate the paper's brightness everywhere (the ink removed by a grey closing on
+   a coarse copy) and divide by it: shadows and gradients vanish, the paper becomes 1.0.
+3. ``threshold``: a locally adaptive (Sauvola) threshold, above a floor set by the grain.
+4. ``remove_lines``: long thin horizontal and vertical runs are printed lines; they are
+   removed, except where a stroke crosses them (ink just above and below stays joined).
+5. Specks are dropped; what is left is soft ink in [0, 1], as the pad gives.
+
+Boxes found on the reduced copy are mapped back to the original photo's pixels.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+from digitlib import images
+
+DRAWING, PHOTO = "drawing", "photo"
+# Auto-detection: a pad drawing's background is one exact colour. When at least FLAT_SHARE of a
+# sparse grid of pixels is within FLAT_TOLERANCE (of 255) of the border's median, the input is
+# a drawing; a photo's grain and uneven light leave far fewer such pixels.
+FLAT_SHARE = 0.5
+FLAT_TOLERANCE = 2
+SAMPLE_GRID = 64  # the grid samples about 64 x 64 pixels, whatever the size
+# The working copy: photos are reduced (by an integer factor, a box filter) until their longer
+# side is at most WORK_SIZE pixels: digits stay 20+ pixels tall on a photo of a whole page.
+WORK_SIZE = 1024
+# Illumination: the paper's brightness is estimated on a copy BACKGROUND_REDUCE times smaller,
+# where a grey closing BACKGROUND_CLOSING pixels wide (8 x 9 = 72 working pixels) covers any
+# stroke; BACKGROUND_SMOOTH then smooths it.
+BACKGROUND_REDUCE = 8
+BACKGROUND_CLOSING = 9
+BACKGROUND_SMOOTH = 1.5
+# Threshold: Sauvola over SAUVOLA_WINDOW pixels (odd; about a digit's width), with SAUVOLA_K.
+# Ink must also be darker than the paper by MIN_CONTRAST and by GRAIN_FACTOR times the grain.
+SAUVOLA_WINDOW = 31
+SAUVOLA_K = 0.2
+MIN_CONTRAST = 0.15
+GRAIN_FACTOR = 5.0
+# Printed lines are looked for among pixels at least FAINT_CONTRAST (and FAINT_GRAIN times the
+# grain) darker than the paper: pale blue or grey ruling is often fainter than ink.
+FAINT_CONTRAST = 0.06
+FAINT_GRAIN = 3.0
+# Lines: the paper is first straightened: its tilt is the angle among TILT_ANGLES (degrees) at
+# which up to TILT_SAMPLE ink pixels line up best. A row (column) is a printed line when at
+# least LINE_SHARE of it is ink at most LINE_THICKNESS pixels thick across it: no row of
+# digits is that full, and a stroke crossing or running along a line makes it thicker there.
+# Strokes crossing a line are kept where ink lies within CROSSING pixels on both sides of it.
+TILT_ANGLES = np.arange(-5.0, 5.01, 0.25)
+TILT_SAMPLE = 20_000
+LINE_SHARE = 0.5
+LINE_THICKNESS = 10
+CROSSING = 6
+SPECK_AREA = 12  # pieces of ink smaller than this (working pixels) are specks
+# Bad input: a photo whose paper is darker than TOO_DARK is refused; more than TOO_MANY marks
+# of ink is printed text or a busy scene, not a few handwritten digits.
+TOO_DARK = 0.12
+TOO_MANY = 60
+
+
+@dataclass(eq=False)
+class Page:
+    """The ink read from an image, and how it maps back to the image."""
+
+    ink: np.ndarray  # float32 (h, w) in [0, 1], 1 = ink, on the working copy
+    source: str  # DRAWING (today's pad path) or PHOTO (this module's path)
+    scale: float = 1.0  # original pixels per working pixel
+    size: tuple[int, int] = (0, 0)  # the original's (width, height)
+    original: object = None  # the decoded original (PIL image or array), for annotations
+    stages: dict = field(default_factory=dict)  # name -> image of each step, when asked
+    angle: float = 0.0  # degrees the working copy was turned to straighten the paper
+
+    def to_original(self, box) -> tuple[int, int, int, int]:
+        """A (left, top, right, bottom) box on the working copy, in the original's pixels."""
+        left, top, right, bottom = box
+        if self.angle:  # the working copy was straightened: turn the box's corners back
+            height, width = self.ink.shape
+            centre = np.array([width / 2, height / 2])
+            corners = np.array([(left, top), (right, top), (left, bottom), (right, bottom)],
+                               np.float64) - centre
+            turn = np.radians(self.angle)
+            cos, sin = np.cos(turn), np.sin(turn)
+            back = np.column_stack([corners[:, 0] * cos - corners[:, 1] * sin,
+                                    corners[:, 0] * sin + corners[:, 1] * cos]) + centre
+            left, top = back.min(axis=0)
+            right, bottom = back.max(axis=0)
+        width, height = self.size
+        return (max(0, int(left * self.scale)), max(0, int(top * self.scale)),
+                min(width, int(np.ceil(right * self.scale))),
+                min(height, int(np.ceil(bottom * self.scale))))
+
+
+class PhotoError(images.ImageError):
+    """The photo cannot be read for digits (too dark, printed text); the message says why."""
+
+
+def read_page(image, photo: bool | None = None, keep_stages: bool = False) -> Page:
+    """Any accepted image -> its ``Page`` of ink.
+
+    ``photo``: None decides automatically (``looks_like_photo``), True forces the photo path,
+    False today's pad path (``images.to_ink``). ``keep_stages`` keeps a picture of each step
+    in ``page.stages`` (for teaching).
+    """
+    if photo not in (None, True, False):
+        raise TypeError(f"photo must be True, False or None (decide), got {photo!r}")
+    if isinstance(image, (str, bytes, bytearray, memoryview)) or hasattr(image, "__fspath__"):
+        image = images.open_image(image)
+    if isinstance(image, Image.Image):
+        grey, alpha = images._pil_to_grey(image)
+    elif isinstance(image, np.ndarray):
+        grey, alpha = images._array_to_grey(image)
+    else:
+        raise TypeError(
+            f"expected a PIL image, a numpy array or an image file path, got {type(image).__name__}"
+        )
+    size = (grey.shape[1], grey.shape[0])
+    if photo is None:
+        photo = alpha is None and looks_like_photo(grey)
+    if not photo:
+        return Page(images._ink_from_grey(grey, alpha), DRAWING, size=size, original=image)
+    return _photo_page(image, grey, size, keep_stages)
+
+
+def looks_like_photo(grey: np.ndarray) -> bool:
+    """Whether a grey image (uint8, or float in [0, 1]) looks like a photo rather than a pad
+    drawing: too few of a sparse grid of pixels share the border's exact colour."""
+    height, width = grey.shape
+    if min(height, width) < 32:  # MNIST-sized images are drawings
+        return False
+    step = max(1, min(height, width) // SAMPLE_GRID)
+    sample = grey[::step, ::step]
+    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    tolerance = FLAT_TOLERANCE if grey.dtype == np.uint8 else FLAT_TOLERANCE / 255
+    background = np.median(border)
+    flat = np.abs(sample.astype(np.float32) - np.float32(background)) <= tolerance
+    return float(flat.mean()) < FLAT_SHARE
+
+
+# --- the photo path ------------------------------------------------------------------------
+
+
+def _photo_page(image, grey, size, keep_stages) -> Page:
+    factor = max(1, int(np.ceil(max(size) / WORK_SIZE)))
+    dark = darkness(image, factor)
+    paper = background(dark)
+    if float(np.median(paper)) < TOO_DARK:
+        raise PhotoError(
+            f"the photo is too dark to read (its paper is at {np.median(paper):.0%} brightness): "
+            "take it again in better light"
+        )
+    flat = flatten(dark, paper)
+    mask, faint, contrast = threshold(flat)
+    angle = tilt(faint)
+    if angle:  # straighten the sheet so its lines run along rows and columns
+        flat = straighten(flat, angle)
+        mask, faint, contrast = threshold(flat)
+    horizontal, vertical = line_masks(faint)
+    clean = _drop_specks(remove_lines(mask, horizontal, vertical))
+    ink = soft_ink(clean, contrast)
+    stages = {}
+    if keep_stages:
+        stages = dict(photo=dark, background=paper, flattened=flat, threshold=mask,
+                      lines=horizontal | vertical, ink=ink)
+    return Page(ink, PHOTO, scale=float(factor), size=size, original=image, stages=stages,
+                angle=angle)
+
+
+def straighten(flat: np.ndarray, angle: float) -> np.ndarray:
+    """``flat`` turned by ``angle`` degrees about its centre (counter-clockwise), paper around."""
+    turned = Image.fromarray(flat).rotate(angle, resample=Image.Resampling.BILINEAR,
+                                          fillcolor=1.0)
+    return np.asarray(turned, dtype=np.float32)
+
+
+def darkness(image, factor: int = 1) -> np.ndarray:
+    """Brightness in [0, 1] of each pixel's darkest colour channel, reduced ``factor`` times.
+
+    Blue, black and red ink are all dark in at least one channel, while white, cream and grey
+    paper are bright in all three.
+    """
+    if isinstance(image, np.ndarray):
+        array = image
+        if array.dtype == bool:
+            array = array.astype(np.uint8) * 255
+        elif np.issubdtype(array.dtype, np.floating):
+            array = np.round(array * 255).astype(np.uint8)
+        if array.ndim == 3:
+            array = array[..., :3].min(axis=2)
+        image = Image.fromarray(array.reshape(array.shape[:2]))
+    if image.mode not in ("L", "RGB"):
+        image = image.convert("RGB")
+    if factor > 1:
+        image = image.reduce(factor)
+    array = np.asarray(image)
+    if array.ndim == 3:
+        array = array.min(axis=2)
+    return array.astype(np.float32) / 255
+
+
+def background(dark: np.ndarray) -> np.ndarray:
+    """The paper's brightness at every pixel: ink closed away on a coarse copy, smoothed."""
+    height, width = dark.shape
+    coarse = Image.fromarray(dark).reduce(BACKGROUND_REDUCE) if min(height, width) > (
+        4 * BACKGROUND_REDUCE) else Image.fromarray(dark)
+    paper = ndimage.grey_closing(np.asarray(coarse), size=BACKGROUND_CLOSING, mode="nearest")
+    paper = ndimage.gaussian_filter(paper, BACKGROUND_SMOOTH, mode="nearest")
+    full = Image.fromarray(paper).resize((width, height), Image.Resampling.BILINEAR)
+    return np.maximum(np.asarray(full), 1e-3)
+
+
+def flatten(dark: np.ndarray, paper: np.ndarray) -> np.ndarray:
+    """The photo divided by its paper's brightness: the paper becomes 1.0 everywhere."""
+    return np.clip(dark / paper, 0.0, 1.0).astype(np.float32)
+
+
+def threshold(flat: np.ndarray):
+    """Ink where the flattened photo is darker than a Sauvola threshold and than a floor.
+
+    Returns ``(mask, faint, contrast)``: the ink, everything at least faintly darker than the
+    paper (where printed lines are looked for: they are often pale) and ``1 - flat``.
+    """
+    from skimage.filters import threshold_sauvola
+
+    contrast = 1.0 - flat
+    # The grain: the spread of contrast over the paper (the median absolute deviation).
+    grain = 1.4826 * float(np.median(np.abs(contrast - np.median(contrast))))
+    floor = max(MIN_CONTRAST, GRAIN_FACTOR * grain)
+    smooth = ndimage.uniform_filter(flat, 3)  # JPEG blocks and grain averaged out
+    local = threshold_sauvola(smooth, window_size=SAUVOLA_WINDOW, k=SAUVOLA_K)
+    darker = 1.0 - smooth
+    faint = darker > max(FAINT_CONTRAST, FAINT_GRAIN * grain)
+    return (smooth < local) & (darker > floor), faint, contrast
+
+
+def thin_pixels(mask: np.ndarray, axis: int) -> np.ndarray:
+    """The pixels of ``mask`` in runs at most ``LINE_THICKNESS`` long across ``axis`` (axis 1:
+    thin vertically, as a horizontal line is; axis 0: thin horizontally)."""
+    across = (LINE_THICKNESS + 1, 1) if axis == 1 else (1, LINE_THICKNESS + 1)
+    return mask & ~ndimage.binary_opening(mask, np.ones(across, bool))
+
+
+def tilt(faint: np.ndarray) -> float:
+    """The angle (degrees) of the printed lines of ruled or squared paper, 0.0 when it has none.
+
+    Each candidate angle shears the thin pixels' coordinates along it; at the lines' angle
+    their rows pile up into sharp peaks (the largest sum of squared row counts).
+    """
+    rows, columns = np.nonzero(thin_pixels(faint, 1))
+    if len(rows) == 0:
+        return 0.0
+    step = max(1, len(rows) // TILT_SAMPLE)
+    rows, columns = rows[::step].astype(np.float32), columns[::step].astype(np.float32)
+    best, best_score, best_peak = 0.0, -1.0, 0
+    for angle in TILT_ANGLES:
+        sheared = np.round(rows - columns * np.tan(np.radians(angle))).astype(np.int64)
+        counts = np.bincount(sheared - sheared.min())
+        score = float(np.dot(counts, counts))
+        if score > best_score:
+            best, best_score, best_peak = float(angle), score, int(counts.max())
+    has_lines = best_peak * step >= LINE_SHARE * faint.shape[1]
+    return best if has_lines else 0.0
+
+
+def line_masks(faint: np.ndarray):
+    """The pixels of ``faint`` on printed horizontal lines, and on vertical ones (the paper
+    already straightened, see ``tilt``).
+
+    A line is a row (column) of which at least ``LINE_SHARE`` is faint ink that is thin across
+    it: at most ``LINE_THICKNESS`` pixels, so where a stroke crosses or runs along a line the
+    line is thick there and stays. Vertical lines are looked for once the horizontal ones are
+    gone, so the grid's crossings go too.
+    """
+    found, rest = [], faint
+    for axis in (1, 0):  # horizontal lines (rows), then vertical ones (columns)
+        thin = thin_pixels(rest, axis)
+        # A line that is still tilted a little, or wavy, spreads over neighbouring rows.
+        band = (3, 1) if axis == 1 else (1, 3)
+        share = ndimage.maximum_filter(thin, size=band).mean(axis=axis)
+        on_line = ndimage.binary_dilation(share >= LINE_SHARE, np.ones(3, bool))
+        lines = thin & (on_line[:, np.newaxis] if axis == 1 else on_line[np.newaxis, :])
+        found.append(lines)
+        rest = rest & ~lines
+    return found
+
+
+def remove_lines(mask: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray) -> np.ndarray:
+    """``mask`` without the lines, but strokes that cross a line stay whole: a pixel of a
+    horizontal line is kept when ink lies within ``CROSSING`` pixels above and below it (and
+    left and right of a vertical line)."""
+    rest = mask & ~horizontal & ~vertical
+    if not (horizontal.any() or vertical.any()):
+        return rest
+    reach = 2 * CROSSING + 1
+    crossed_up = ndimage.binary_closing(rest, np.ones((reach, 1), bool))
+    crossed_side = ndimage.binary_closing(rest, np.ones((1, reach), bool))
+    return rest | (mask & ((horizontal & crossed_up) | (vertical & crossed_side)))
+
+
+def _drop_specks(mask: np.ndarray) -> np.ndarray:
+    from skimage.morphology import remove_small_objects
+
+    return remove_small_objects(mask, max_size=SPECK_AREA - 1, connectivity=2)
+
+
+def soft_ink(mask: np.ndarray, contrast: np.ndarray) -> np.ndarray:
+    """Ink values in [0, 1] on ``mask`` (and a one-pixel rim, for anti-aliasing), scaled so a
+    typical stroke's core is 1.0, as on the pad."""
+    if not mask.any():
+        return np.zeros(mask.shape, np.float32)
+    strength = max(float(np.percentile(contrast[mask], 75)), MIN_CONTRAST)
+    rim = ndimage.binary_dilation(mask) & ~mask
+    ink = np.where(mask, np.clip(contrast / strength, 0.5, 1.0), 0.0)
+    ink = np.where(rim, np.clip(contrast / strength, 0.0, 0.5), ink)
+    return ink.astype(np.float32)
+
+
+def check_marks(count: int) -> None:
+    """Refuse a page with more marks than a few handwritten digits (printed text, a scene)."""
+    if count > TOO_MANY:
+        raise PhotoError(
+            f"found {count} separate marks: this looks like printed text or a busy picture, not "
+            "a few handwritten digits; crop the photo to the digits"
+        )
