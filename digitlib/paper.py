@@ -61,7 +61,9 @@ TILT_SAMPLE = 20_000
 LINE_SHARE = 0.5
 LINE_THICKNESS = 10
 CROSSING = 6
+EDGE = 2  # marks within EDGE pixels of the picture's edge are cut by it: not digits
 SPECK_AREA = 12  # pieces of ink smaller than this (working pixels) are specks
+DASH = 3  # a mark at most LINE_THICKNESS tall and DASH times wider is a piece of a line
 # Bad input: a photo whose paper is darker than TOO_DARK is refused; more than TOO_MANY marks
 # of ink is printed text or a busy scene, not a few handwritten digits.
 TOO_DARK = 0.12
@@ -161,11 +163,13 @@ def _photo_page(image, grey, size, keep_stages) -> Page:
     flat = flatten(dark, paper)
     mask, faint, contrast = threshold(flat)
     angle = tilt(faint)
+    inside = np.ones(flat.shape, bool)  # the part of the working copy that shows the photo
     if angle:  # straighten the sheet so its lines run along rows and columns
         flat = straighten(flat, angle)
+        inside = straighten(inside.astype(np.float32), angle, fill=0.0) > 0.99
         mask, faint, contrast = threshold(flat)
-    horizontal, vertical = line_masks(faint)
-    clean = _drop_specks(remove_lines(mask, horizontal, vertical))
+    horizontal, vertical = line_masks(faint, inside)
+    clean = _drop_specks(remove_lines(mask, horizontal, vertical), inside)
     ink = soft_ink(clean, contrast)
     stages = {}
     if keep_stages:
@@ -175,10 +179,11 @@ def _photo_page(image, grey, size, keep_stages) -> Page:
                 angle=angle)
 
 
-def straighten(flat: np.ndarray, angle: float) -> np.ndarray:
-    """``flat`` turned by ``angle`` degrees about its centre (counter-clockwise), paper around."""
+def straighten(flat: np.ndarray, angle: float, fill: float = 1.0) -> np.ndarray:
+    """``flat`` turned by ``angle`` degrees about its centre (counter-clockwise), the corners
+    it leaves filled with ``fill`` (1.0: paper)."""
     turned = Image.fromarray(flat).rotate(angle, resample=Image.Resampling.BILINEAR,
-                                          fillcolor=1.0)
+                                          fillcolor=fill)
     return np.asarray(turned, dtype=np.float32)
 
 
@@ -271,7 +276,7 @@ def tilt(faint: np.ndarray) -> float:
     return best if has_lines else 0.0
 
 
-def line_masks(faint: np.ndarray):
+def line_masks(faint: np.ndarray, inside: np.ndarray | None = None):
     """The pixels of ``faint`` on printed horizontal lines, and on vertical ones (the paper
     already straightened, see ``tilt``).
 
@@ -285,7 +290,8 @@ def line_masks(faint: np.ndarray):
         thin = thin_pixels(rest, axis)
         # A line that is still tilted a little, or wavy, spreads over neighbouring rows.
         band = (3, 1) if axis == 1 else (1, 3)
-        share = ndimage.maximum_filter(thin, size=band).mean(axis=axis)
+        covered = np.maximum(inside.sum(axis=axis), 1) if inside is not None else thin.shape[axis]
+        share = ndimage.maximum_filter(thin, size=band).sum(axis=axis) / covered
         on_line = ndimage.binary_dilation(share >= LINE_SHARE, np.ones(3, bool))
         lines = thin & (on_line[:, np.newaxis] if axis == 1 else on_line[np.newaxis, :])
         found.append(lines)
@@ -306,10 +312,22 @@ def remove_lines(mask: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray)
     return rest | (mask & ((horizontal & crossed_up) | (vertical & crossed_side)))
 
 
-def _drop_specks(mask: np.ndarray) -> np.ndarray:
+def _drop_specks(mask: np.ndarray, inside: np.ndarray) -> np.ndarray:
+    """``mask`` without specks and without the marks cut by the picture's edge (the ends of
+    printed lines, the edge of the sheet): digits are written inside the photo."""
     from skimage.morphology import remove_small_objects
 
-    return remove_small_objects(mask, max_size=SPECK_AREA - 1, connectivity=2)
+    mask = remove_small_objects(mask, max_size=SPECK_AREA - 1, connectivity=2)
+    edge = ~ndimage.binary_erosion(inside, np.ones((EDGE + 1, EDGE + 1), bool),
+                                   border_value=0)
+    labels, count = ndimage.label(mask, structure=np.ones((3, 3), bool))
+    dropped = set(np.unique(labels[edge & mask]).tolist()) - {0}
+    # What is left of a line (a dash much wider than tall and thin) is no digit either.
+    for index, (rows, columns) in enumerate(ndimage.find_objects(labels), start=1):
+        height, width = rows.stop - rows.start, columns.stop - columns.start
+        if height <= LINE_THICKNESS and width >= DASH * height:
+            dropped.add(index)
+    return mask & ~np.isin(labels, list(dropped)) if dropped else mask
 
 
 def soft_ink(mask: np.ndarray, contrast: np.ndarray) -> np.ndarray:
