@@ -42,12 +42,13 @@ def _predict(arguments) -> int:
     status, report = 0, []
     for image in arguments.images:
         try:
-            detections = predictor.predict_digits(image)
+            photo = True if arguments.photo else None  # None: photo or drawing, decided
+            detections = predictor.predict_digits(image, photo=photo)
             if arguments.annotate:
                 output = Path(arguments.annotate)
                 if len(arguments.images) > 1:  # one picture per image: OUT_<image name>.png
                     output = output.with_name(f"{output.stem}_{Path(image).stem}{output.suffix}")
-                predict.annotate(image, detections).save(output)
+                predict.annotate(image, detections, photo=photo).save(output)
         except (ValueError, TypeError, OSError) as error:
             print(f"error: {image}: {error}", file=sys.stderr)
             report.append({"image": image, "error": str(error)})
@@ -56,6 +57,7 @@ def _predict(arguments) -> int:
         report.append({
             "image": image,
             "digits": "".join(str(d.digit) for d in detections),
+            "source": detections[0].source if detections else None,  # "drawing" or "photo"
             "detections": [
                 {"digit": d.digit, "confidence": round(d.confidence, 4), "box": list(d.box),
                  "unsure": d.unsure, "reason": d.reason,
@@ -102,7 +104,8 @@ def _print_reading(reading) -> None:
     if not reading["detections"]:
         print(f"{reading['image']}: no digits found")
         return
-    print(f"{reading['image']}: {reading['digits']}")
+    photo = "  (read as a photo of paper)" if reading.get("source") == "photo" else ""
+    print(f"{reading['image']}: {reading['digits']}{photo}")
     for d in reading["detections"]:
         note = f"  unsure: {d['reason']}" if d["unsure"] else ""
         print(f"  {d['digit']}  box {tuple(d['box'])}  {d['confidence']:.1%}{note}")
@@ -129,6 +132,10 @@ def main(argv=None) -> int:
         help="write the image with boxes and labels (several images: OUT_<name>.png each)",
     )
     predict_parser.add_argument("--model", help="model path (default models/mnist_cnn.keras)")
+    predict_parser.add_argument(
+        "--photo", action="store_true",
+        help="read the images as photos or scans of paper (default: decided per image)",
+    )
     predict_parser.set_defaults(run=_predict)
 
     finetune_parser = commands.add_parser(

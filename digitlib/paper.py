@@ -17,10 +17,11 @@ lines, and the camera adds blur, grain and JPEG blocks. ``read_page`` decides wh
 Boxes found on the reduced copy are mapped back to the original photo's pixels.
 """
 
+import io
 from dataclasses import dataclass, field
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 from scipy import ndimage
 
 from digitlib import images
@@ -81,6 +82,7 @@ class Page:
     original: object = None  # the decoded original (PIL image or array), for annotations
     stages: dict = field(default_factory=dict)  # name -> image of each step, when asked
     angle: float = 0.0  # degrees the working copy was turned to straighten the paper
+    file: object = None  # the file path or bytes it was read from, if any
 
     def to_original(self, box) -> tuple[int, int, int, int]:
         """A (left, top, right, bottom) box on the working copy, in the original's pixels."""
@@ -115,8 +117,10 @@ def read_page(image, photo: bool | None = None, keep_stages: bool = False) -> Pa
     """
     if photo not in (None, True, False):
         raise TypeError(f"photo must be True, False or None (decide), got {photo!r}")
+    decoded_scale, file = 1.0, None
     if isinstance(image, (str, bytes, bytearray, memoryview)) or hasattr(image, "__fspath__"):
-        image = images.open_image(image)
+        file = image
+        image, decoded_scale = _open(image)
     if isinstance(image, Image.Image):
         grey, alpha = images._pil_to_grey(image)
     elif isinstance(image, np.ndarray):
@@ -125,12 +129,37 @@ def read_page(image, photo: bool | None = None, keep_stages: bool = False) -> Pa
         raise TypeError(
             f"expected a PIL image, a numpy array or an image file path, got {type(image).__name__}"
         )
-    size = (grey.shape[1], grey.shape[0])
+    size = (round(grey.shape[1] * decoded_scale), round(grey.shape[0] * decoded_scale))
     if photo is None:
         photo = alpha is None and looks_like_photo(grey)
     if not photo:
-        return Page(images._ink_from_grey(grey, alpha), DRAWING, size=size, original=image)
-    return _photo_page(image, grey, size, keep_stages)
+        page = Page(images._ink_from_grey(grey, alpha), DRAWING, size=size, original=image)
+    else:
+        page = _photo_page(image, grey, size, keep_stages)
+    page.scale *= decoded_scale
+    page.file = file
+    return page
+
+
+def _open(source):
+    """``images.open_image(source)``, but a big JPEG is decoded straight to a reduced size (its
+    DCT blocks scaled down: several times faster). Returns ``(image, original pixels per
+    decoded pixel)``."""
+    try:
+        stream = io.BytesIO(bytes(source)) if isinstance(
+            source, (bytes, bytearray, memoryview)) else source
+        with Image.open(stream) as probe:
+            width, height = probe.size
+            if probe.format != "JPEG" or max(width, height) < 2 * WORK_SIZE or (
+                    width * height > images.MAX_PIXELS):
+                raise ValueError("decode it in full")
+            shrink = max(width, height) / WORK_SIZE
+            probe.draft("RGB", (int(width / shrink), int(height / shrink)))
+            probe.load()
+            scale = width / probe.width
+            return ImageOps.exif_transpose(probe), scale
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombWarning):
+        return images.open_image(source), 1.0  # which says clearly what is wrong, if anything
 
 
 def looks_like_photo(grey: np.ndarray) -> bool:
@@ -161,13 +190,14 @@ def _photo_page(image, grey, size, keep_stages) -> Page:
             "take it again in better light"
         )
     flat = flatten(dark, paper)
-    mask, faint, contrast = threshold(flat)
-    angle = tilt(faint)
+    grain = _grain(flat)
+    angle = tilt(flat[::2, ::2] < 1.0 - _faint_level(grain))  # a half-size copy is enough
     inside = np.ones(flat.shape, bool)  # the part of the working copy that shows the photo
     if angle:  # straighten the sheet so its lines run along rows and columns
-        flat = straighten(flat, angle)
-        inside = straighten(inside.astype(np.float32), angle, fill=0.0) > 0.99
-        mask, faint, contrast = threshold(flat)
+        flat = straighten(flat, angle, fill=OUTSIDE)
+        inside = flat <= 1.0  # the corners the turn leaves (and their blurred edge) are out
+        flat = np.minimum(flat, 1.0)
+    mask, faint, contrast = threshold(flat, grain)
     horizontal, vertical = line_masks(faint, inside)
     clean = _drop_specks(remove_lines(mask, horizontal, vertical), inside)
     ink = soft_ink(clean, contrast)
@@ -177,6 +207,9 @@ def _photo_page(image, grey, size, keep_stages) -> Page:
                       lines=horizontal | vertical, ink=ink)
     return Page(ink, PHOTO, scale=float(factor), size=size, original=image, stages=stages,
                 angle=angle)
+
+
+OUTSIDE = 2.0  # fills the corners a turn leaves: brighter than any paper
 
 
 def straighten(flat: np.ndarray, angle: float, fill: float = 1.0) -> np.ndarray:
@@ -228,7 +261,17 @@ def flatten(dark: np.ndarray, paper: np.ndarray) -> np.ndarray:
     return np.clip(dark / paper, 0.0, 1.0).astype(np.float32)
 
 
-def threshold(flat: np.ndarray):
+def _grain(flat: np.ndarray) -> float:
+    """The photo's grain: the spread of the flattened paper (a robust standard deviation)."""
+    sample = flat[::3, ::3]
+    return 1.4826 * float(np.median(np.abs(sample - np.median(sample))))
+
+
+def _faint_level(grain: float) -> float:
+    return max(FAINT_CONTRAST, FAINT_GRAIN * grain)
+
+
+def threshold(flat: np.ndarray, grain: float | None = None):
     """Ink where the flattened photo is darker than a Sauvola threshold and than a floor.
 
     Returns ``(mask, faint, contrast)``: the ink, everything at least faintly darker than the
@@ -236,22 +279,30 @@ def threshold(flat: np.ndarray):
     """
     from skimage.filters import threshold_sauvola
 
-    contrast = 1.0 - flat
-    # The grain: the spread of contrast over the paper (the median absolute deviation).
-    grain = 1.4826 * float(np.median(np.abs(contrast - np.median(contrast))))
+    grain = _grain(flat) if grain is None else grain
     floor = max(MIN_CONTRAST, GRAIN_FACTOR * grain)
     smooth = ndimage.uniform_filter(flat, 3)  # JPEG blocks and grain averaged out
     local = threshold_sauvola(smooth, window_size=SAUVOLA_WINDOW, k=SAUVOLA_K)
     darker = 1.0 - smooth
-    faint = darker > max(FAINT_CONTRAST, FAINT_GRAIN * grain)
-    return (smooth < local) & (darker > floor), faint, contrast
+    return (smooth < local) & (darker > floor), darker > _faint_level(grain), 1.0 - flat
+
+
+def _run_filter(mask: np.ndarray, length: int, axis: int, operation: str) -> np.ndarray:
+    """Binary dilation, erosion, opening or closing of ``mask`` by a line of ``length`` pixels
+    (odd) along ``axis``; one-dimensional filters cost the same whatever the length."""
+    grow, shrink = ndimage.maximum_filter1d, ndimage.minimum_filter1d
+    values = mask.view(np.uint8)
+    steps = {"dilate": [grow], "erode": [shrink], "open": [shrink, grow],
+             "close": [grow, shrink]}[operation]
+    for step in steps:
+        values = step(values, length, axis=axis, mode="constant", cval=0)
+    return values.view(bool)
 
 
 def thin_pixels(mask: np.ndarray, axis: int) -> np.ndarray:
     """The pixels of ``mask`` in runs at most ``LINE_THICKNESS`` long across ``axis`` (axis 1:
     thin vertically, as a horizontal line is; axis 0: thin horizontally)."""
-    across = (LINE_THICKNESS + 1, 1) if axis == 1 else (1, LINE_THICKNESS + 1)
-    return mask & ~ndimage.binary_opening(mask, np.ones(across, bool))
+    return mask & ~_run_filter(mask, LINE_THICKNESS + 1, 1 - axis, "open")
 
 
 def tilt(faint: np.ndarray) -> float:
@@ -289,9 +340,8 @@ def line_masks(faint: np.ndarray, inside: np.ndarray | None = None):
     for axis in (1, 0):  # horizontal lines (rows), then vertical ones (columns)
         thin = thin_pixels(rest, axis)
         # A line that is still tilted a little, or wavy, spreads over neighbouring rows.
-        band = (3, 1) if axis == 1 else (1, 3)
         covered = np.maximum(inside.sum(axis=axis), 1) if inside is not None else thin.shape[axis]
-        share = ndimage.maximum_filter(thin, size=band).sum(axis=axis) / covered
+        share = _run_filter(thin, 3, 1 - axis, "dilate").sum(axis=axis) / covered
         on_line = ndimage.binary_dilation(share >= LINE_SHARE, np.ones(3, bool))
         lines = thin & (on_line[:, np.newaxis] if axis == 1 else on_line[np.newaxis, :])
         found.append(lines)
@@ -307,27 +357,27 @@ def remove_lines(mask: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray)
     if not (horizontal.any() or vertical.any()):
         return rest
     reach = 2 * CROSSING + 1
-    crossed_up = ndimage.binary_closing(rest, np.ones((reach, 1), bool))
-    crossed_side = ndimage.binary_closing(rest, np.ones((1, reach), bool))
+    crossed_up = _run_filter(rest, reach, 0, "close")
+    crossed_side = _run_filter(rest, reach, 1, "close")
     return rest | (mask & ((horizontal & crossed_up) | (vertical & crossed_side)))
 
 
 def _drop_specks(mask: np.ndarray, inside: np.ndarray) -> np.ndarray:
-    """``mask`` without specks and without the marks cut by the picture's edge (the ends of
-    printed lines, the edge of the sheet): digits are written inside the photo."""
-    from skimage.morphology import remove_small_objects
-
-    mask = remove_small_objects(mask, max_size=SPECK_AREA - 1, connectivity=2)
-    edge = ~ndimage.binary_erosion(inside, np.ones((EDGE + 1, EDGE + 1), bool),
-                                   border_value=0)
+    """``mask`` without specks, marks cut by the picture's edge (the ends of printed lines, the
+    edge of the sheet: digits are written inside the photo) and dashes left of lines."""
     labels, count = ndimage.label(mask, structure=np.ones((3, 3), bool))
-    dropped = set(np.unique(labels[edge & mask]).tolist()) - {0}
-    # What is left of a line (a dash much wider than tall and thin) is no digit either.
+    if count == 0:
+        return mask
+    areas = np.bincount(labels.ravel(), minlength=count + 1)
+    dropped = areas < SPECK_AREA
+    edge = ~_run_filter(_run_filter(inside, 2 * EDGE + 1, 0, "erode"), 2 * EDGE + 1, 1, "erode")
+    dropped[np.unique(labels[edge & mask])] = True
     for index, (rows, columns) in enumerate(ndimage.find_objects(labels), start=1):
         height, width = rows.stop - rows.start, columns.stop - columns.start
         if height <= LINE_THICKNESS and width >= DASH * height:
-            dropped.add(index)
-    return mask & ~np.isin(labels, list(dropped)) if dropped else mask
+            dropped[index] = True
+    dropped[0] = True
+    return ~dropped[labels]
 
 
 def soft_ink(mask: np.ndarray, contrast: np.ndarray) -> np.ndarray:
@@ -340,6 +390,22 @@ def soft_ink(mask: np.ndarray, contrast: np.ndarray) -> np.ndarray:
     ink = np.where(mask, np.clip(contrast / strength, 0.5, 1.0), 0.0)
     ink = np.where(rim, np.clip(contrast / strength, 0.0, 0.5), ink)
     return ink.astype(np.float32)
+
+
+def original_rgb(page: Page) -> Image.Image:
+    """The page's original image as an RGB PIL image, at full resolution (to draw boxes on)."""
+    original = page.original
+    if page.file is not None and original.size != page.size:  # decoded reduced: decode in full
+        original = images.open_image(page.file)
+    if isinstance(original, np.ndarray):
+        array = original
+        if array.dtype == bool:
+            array = array.astype(np.uint8) * 255
+        elif np.issubdtype(array.dtype, np.floating):
+            array = np.round(array * 255).astype(np.uint8)
+        original = Image.fromarray(array.reshape(array.shape[:2]) if array.ndim == 2
+                                   or array.shape[2] == 1 else array[..., :3])
+    return original.convert("RGB")
 
 
 def check_marks(count: int) -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from digitlib import config, images, labels, paper, runtime, segment
+from digitlib import config, labels, paper, runtime, segment
 from digitlib.preprocess import MNIST_SIZE, stroke_width, to_mnist
 
 UNSURE_BELOW = 0.80  # a softmax probability below this is reported as unsure
@@ -191,7 +191,7 @@ class Predictor:
                                         for half in pair]))
         digits = [digit for reading, pairs in zip(readings, splits, strict=True)
                   for digit in _touching(reading, [(next(halves), next(halves)) for _ in pairs])]
-        if page.source == paper.PHOTO:
+        if page.source == paper.PHOTO or page.scale != 1.0:  # boxes in the original's pixels
             for digit in digits:
                 digit.source, digit.box = page.source, page.to_original(digit.box)
         return digits
@@ -248,16 +248,23 @@ def implausible(found: segment.Segment) -> str:
     return ""
 
 
-def annotate(image, detections) -> Image.Image:
+def annotate(image, detections, photo: bool | None = None) -> Image.Image:
     """The image (dark ink on white) with each detection's box and label drawn on it.
 
     Sure readings are green, unsure ones orange and marked "?". Works with ``Detection``s from
-    ``predict_digits`` and with a single ``Prediction`` (boxed around all the ink).
+    ``predict_digits`` and with a single ``Prediction`` (boxed around all the ink). Readings of
+    a photo (``source == "photo"``, or ``photo=True``) are drawn on the original photo.
     """
-    ink = images.to_ink(image)
-    picture = Image.fromarray(np.round(255 * (1 - ink)).astype(np.uint8)).convert("RGB")
     if isinstance(detections, Prediction):
         detections = [detections]
+    if photo is None and any(d.source == paper.PHOTO for d in detections):
+        photo = True
+    page = paper.read_page(image, photo)
+    if page.source == paper.PHOTO or page.scale != 1.0:  # boxes are in the original's pixels
+        picture = paper.original_rgb(page)
+    else:
+        picture = Image.fromarray(np.round(255 * (1 - page.ink)).astype(np.uint8)).convert("RGB")
+    ink = page.ink
     draw = ImageDraw.Draw(picture)
     boxes = [d.box if isinstance(d, Detection) else (0, 0, *picture.size) for d in detections]
     # A label ("7 98%") is about 3.5 font sizes wide: keep it near its digit's height and width.
@@ -268,7 +275,7 @@ def annotate(image, detections) -> Image.Image:
     line = max(1, round(min(picture.size) / 150))
     placed = []  # the label rectangles drawn so far
     for d in detections:
-        box = d.box if isinstance(d, Detection) else _ink_box(ink)
+        box = d.box if isinstance(d, Detection) else page.to_original(_ink_box(ink))
         colour = (230, 120, 0) if d.unsure else (0, 150, 0)
         draw.rectangle((box[0], box[1], box[2] - 1, box[3] - 1), outline=colour, width=line)
         label = f"{d.digit}{'?' if d.unsure else ''} {d.confidence:.0%}"
