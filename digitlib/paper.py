@@ -29,9 +29,9 @@ from digitlib import images
 DRAWING, PHOTO = "drawing", "photo"
 # Auto-detection: a pad drawing's background is one exact colour. When at least FLAT_SHARE of a
 # sparse grid of pixels is within FLAT_TOLERANCE (of 255) of the border's median, the input is
-# a drawing; a photo's grain and uneven light leave far fewer such pixels.
+# a drawing; a photo's grain and uneven light leave far fewer such pixels (even in the dark).
 FLAT_SHARE = 0.5
-FLAT_TOLERANCE = 2
+FLAT_TOLERANCE = 0
 SAMPLE_GRID = 64  # the grid samples about 64 x 64 pixels, whatever the size
 # The working copy: photos are reduced (by an integer factor, a box filter) until their longer
 # side is at most WORK_SIZE pixels: digits stay 20+ pixels tall on a photo of a whole page.
@@ -198,8 +198,9 @@ def _photo_page(image, grey, size, keep_stages) -> Page:
         inside = flat <= 1.0  # the corners the turn leaves (and their blurred edge) are out
         flat = np.minimum(flat, 1.0)
     mask, faint, contrast = threshold(flat, grain)
-    horizontal, vertical = line_masks(faint, inside)
+    horizontal, vertical, line_rows, line_columns = line_masks(faint, inside)
     clean = _drop_specks(remove_lines(mask, horizontal, vertical), inside)
+    clean = _drop_line_pieces(clean, line_rows, line_columns)
     ink = soft_ink(clean, contrast)
     stages = {}
     if keep_stages:
@@ -328,15 +329,15 @@ def tilt(faint: np.ndarray) -> float:
 
 
 def line_masks(faint: np.ndarray, inside: np.ndarray | None = None):
-    """The pixels of ``faint`` on printed horizontal lines, and on vertical ones (the paper
-    already straightened, see ``tilt``).
+    """The pixels of ``faint`` on printed horizontal lines and on vertical ones, and which rows
+    and which columns hold a line (the paper already straightened, see ``tilt``).
 
     A line is a row (column) of which at least ``LINE_SHARE`` is faint ink that is thin across
     it: at most ``LINE_THICKNESS`` pixels, so where a stroke crosses or runs along a line the
     line is thick there and stays. Vertical lines are looked for once the horizontal ones are
     gone, so the grid's crossings go too.
     """
-    found, rest = [], faint
+    found, bands, rest = [], [], faint
     for axis in (1, 0):  # horizontal lines (rows), then vertical ones (columns)
         thin = thin_pixels(rest, axis)
         # A line that is still tilted a little, or wavy, spreads over neighbouring rows.
@@ -345,8 +346,9 @@ def line_masks(faint: np.ndarray, inside: np.ndarray | None = None):
         on_line = ndimage.binary_dilation(share >= LINE_SHARE, np.ones(3, bool))
         lines = thin & (on_line[:, np.newaxis] if axis == 1 else on_line[np.newaxis, :])
         found.append(lines)
+        bands.append(on_line)
         rest = rest & ~lines
-    return found
+    return found[0], found[1], bands[0], bands[1]
 
 
 def remove_lines(mask: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray) -> np.ndarray:
@@ -378,6 +380,22 @@ def _drop_specks(mask: np.ndarray, inside: np.ndarray) -> np.ndarray:
             dropped[index] = True
     dropped[0] = True
     return ~dropped[labels]
+
+
+def _drop_line_pieces(mask: np.ndarray, line_rows, line_columns) -> np.ndarray:
+    """``mask`` without the pieces of printed lines left over: marks no thicker than a line that
+    lie along a row (column) holding a line."""
+    labels, count = ndimage.label(mask, structure=np.ones((3, 3), bool))
+    dropped = np.zeros(count + 1, bool)
+    near_rows = ndimage.binary_dilation(line_rows, np.ones(LINE_THICKNESS // 2 * 2 + 1, bool))
+    near_columns = ndimage.binary_dilation(line_columns,
+                                           np.ones(LINE_THICKNESS // 2 * 2 + 1, bool))
+    for index, (rows, columns) in enumerate(ndimage.find_objects(labels), start=1):
+        if rows.stop - rows.start <= LINE_THICKNESS and near_rows[rows].all():
+            dropped[index] = True
+        if columns.stop - columns.start <= LINE_THICKNESS and near_columns[columns].all():
+            dropped[index] = True
+    return mask & ~dropped[labels] if dropped.any() else mask
 
 
 def soft_ink(mask: np.ndarray, contrast: np.ndarray) -> np.ndarray:
@@ -415,3 +433,58 @@ def check_marks(count: int) -> None:
             f"found {count} separate marks: this looks like printed text or a busy picture, not "
             "a few handwritten digits; crop the photo to the digits"
         )
+
+
+# --- pictures of each step, for the notebook ------------------------------------------------
+
+STAGE_TITLES = {
+    "photo": "1. the photo (darkest channel)", "background": "2. the paper's brightness",
+    "flattened": "3. divided by it: flat paper", "threshold": "4. adaptive threshold",
+    "lines": "5. printed lines found", "ink": "6. ink, lines removed",
+}
+
+
+def plot_stages(page: Page, names=None, columns: int = 3):
+    """A matplotlib figure with a picture of each step of ``read_page(..., keep_stages=True)``
+    (dark = ink or shadow, as on paper)."""
+    import matplotlib.pyplot as plt
+
+    if not page.stages:
+        raise ValueError("the page keeps no stages: read it with read_page(image, "
+                         "photo=True, keep_stages=True)")
+    names = list(names or STAGE_TITLES)
+    rows = -(-len(names) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(4 * columns, 3.2 * rows), squeeze=False)
+    for axis in axes.flat:
+        axis.axis("off")
+    for axis, name in zip(axes.flat, names, strict=False):  # more axes than names at most
+        picture = page.stages[name]
+        if name in ("threshold", "lines", "ink"):  # ink is 1: show it dark on white
+            picture = 1.0 - picture.astype(np.float32)
+        axis.imshow(picture, cmap="gray", vmin=0, vmax=1)
+        axis.set_title(STAGE_TITLES.get(name, name), fontsize=10)
+    figure.tight_layout()
+    return figure
+
+
+def plot_pictures(pictures: dict, columns: int | None = None, size: float = 4.0):
+    """A matplotlib figure showing ``{title: image}`` side by side (PIL images, or arrays in
+    [0, 1] shown grey with 0 black; ink arrays from ``to_ink`` are shown dark on white when
+    their title says "ink")."""
+    import matplotlib.pyplot as plt
+
+    columns = columns or len(pictures)
+    rows = -(-len(pictures) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(size * columns, 0.8 * size * rows),
+                                squeeze=False)
+    for axis in axes.flat:
+        axis.axis("off")
+    for axis, (title, picture) in zip(axes.flat, pictures.items(), strict=False):
+        if isinstance(picture, np.ndarray):
+            shown = 1.0 - picture if "ink" in title else picture
+            axis.imshow(shown, cmap="gray", vmin=0, vmax=1)
+        else:
+            axis.imshow(picture)
+        axis.set_title(title, fontsize=10)
+    figure.tight_layout()
+    return figure

@@ -77,8 +77,9 @@ def photo_of(digits28, labels, rng, size=None, digit_height=None, ruling=None, p
         region = alpha[y : y + tile, x : x + tile]
         region[...] = np.maximum(region, np.clip(big[: region.shape[0], : region.shape[1]], 0, 1))
         rows, columns = np.nonzero(big > 0.3)
-        boxes.append((x + int(columns.min()), y + int(rows.min()),
-                      x + int(columns.max()) + 1, y + int(rows.max()) + 1))
+        if len(rows):  # (a blank page has a digit without ink)
+                boxes.append((x + int(columns.min()), y + int(rows.min()),
+                          x + int(columns.max()) + 1, y + int(rows.max()) + 1))
     ink_rgb = np.array(INKS[ink], np.float32) + rng.uniform(-15, 15, 3)
     strength = rng.uniform(0.75, 1.0)  # a pen is not always fully dark
     sheet = sheet * (1 - strength * alpha[..., None]) + ink_rgb * strength * alpha[..., None]
