@@ -42,9 +42,9 @@ def photo_of(digits28, labels, rng, size=None, digit_height=None, ruling=None, p
         width = max(int(rng.integers(320, 640)), 4 * height_px, advance * count + tile + 40)
         size = (width, int(rng.integers(max(240, 4 * height_px), max(520, 4 * height_px + 1))))
     width, height = size
-    paper = paper or rng.choice(list(PAPERS))
-    ink = ink or rng.choice(list(INKS))
-    ruling = ruling or rng.choice(RULINGS)
+    paper = paper or str(rng.choice(list(PAPERS)))
+    ink = ink or str(rng.choice(list(INKS)))
+    ruling = ruling or str(rng.choice(RULINGS))
     tilt = float(rng.uniform(-3, 3)) if tilt is None else tilt
     paper_rgb = np.array(PAPERS[paper], np.float32) + rng.uniform(-6, 6, 3)
 
