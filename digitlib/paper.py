@@ -168,13 +168,14 @@ def looks_like_photo(grey: np.ndarray) -> bool:
     height, width = grey.shape
     if min(height, width) < 32:  # MNIST-sized images are drawings
         return False
-    step = max(1, min(height, width) // SAMPLE_GRID)
-    sample = grey[::step, ::step]
+    sample = grey[:: max(1, height // SAMPLE_GRID), :: max(1, width // SAMPLE_GRID)]
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
-    tolerance = FLAT_TOLERANCE if grey.dtype == np.uint8 else FLAT_TOLERANCE / 255
     background = np.median(border)
-    flat = np.abs(sample.astype(np.float32) - np.float32(background)) <= tolerance
-    return float(flat.mean()) < FLAT_SHARE
+    if grey.dtype == np.uint8:
+        flat = np.abs(sample.astype(np.int16) - np.int16(round(float(background))))
+        return float(np.count_nonzero(flat <= FLAT_TOLERANCE)) < FLAT_SHARE * sample.size
+    flat = np.abs(sample - np.float32(background)) <= FLAT_TOLERANCE / 255 + 1e-6
+    return float(np.count_nonzero(flat)) < FLAT_SHARE * sample.size
 
 
 # --- the photo path ------------------------------------------------------------------------
