@@ -18,6 +18,7 @@ Boxes found on the reduced copy are mapped back to the original photo's pixels.
 """
 
 import io
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -148,7 +149,8 @@ def _open(source):
     try:
         stream = io.BytesIO(bytes(source)) if isinstance(
             source, (bytes, bytearray, memoryview)) else source
-        with Image.open(stream) as probe:
+        with warnings.catch_warnings(), Image.open(stream) as probe:
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
             width, height = probe.size
             if probe.format != "JPEG" or max(width, height) < 2 * WORK_SIZE or (
                     width * height > images.MAX_PIXELS):
@@ -158,7 +160,8 @@ def _open(source):
             probe.load()
             scale = width / probe.width
             return ImageOps.exif_transpose(probe), scale
-    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombWarning):
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning):
         return images.open_image(source), 1.0  # which says clearly what is wrong, if anything
 
 

@@ -25,4 +25,4 @@ def test_bench_predict_prints_every_figure():
 
 def test_bench_names_its_benchmarks(capsys):
     assert bench.main(["nonsense"]) == 2
-    assert "usage: python -m digitlib.bench {train|predict}" in capsys.readouterr().err
+    assert "usage: python -m digitlib.bench {train|predict|photos}" in capsys.readouterr().err
