@@ -265,3 +265,23 @@ def test_a_huge_file_is_refused_clearly(tmp_path, keep_tensorflow_threads, capsy
     assert main(["predict", str(path), "--photo", "--model", model]) == 1
     assert "too large" in capsys.readouterr().err
     assert sorted(os.listdir(tmp_path)) == ["huge.jpg"]
+
+
+def test_printed_text_is_refused_when_decided_too(trained):
+    text = synthetic_photos.printed_text(np.random.default_rng(1))
+    with pytest.raises(ValueError, match="printed text"):
+        trained.predict_digits(text)
+
+
+def test_a_big_photo_taken_sideways_is_read_upright(trained, big_photo):
+    """A phone records how it was held in EXIF; the reduced decoding applies it too."""
+    photo, data = big_photo
+    sideways = Image.open(io.BytesIO(data)).transpose(Image.Transpose.ROTATE_90)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: turn 90 degrees clockwise to view
+    buffer = io.BytesIO()
+    sideways.save(buffer, format="JPEG", quality=85, exif=exif)
+    found = trained.predict_digits(buffer.getvalue())
+    assert "".join(str(d.digit) for d in found) == photo.label
+    assert paper.read_page(buffer.getvalue()).size == (2400, 1800)
+    assert predict.annotate(buffer.getvalue(), found).size == (2400, 1800)
