@@ -205,6 +205,7 @@ def _photo_page(image, grey, size, keep_stages) -> Page:
     horizontal, vertical, line_rows, line_columns = line_masks(faint, inside)
     clean = _drop_specks(remove_lines(mask, horizontal, vertical), inside)
     clean = _drop_line_pieces(clean, line_rows, line_columns)
+    check_marks(ndimage.label(clean, structure=np.ones((3, 3), bool))[1])
     ink = soft_ink(clean, contrast)
     stages = {}
     if keep_stages:

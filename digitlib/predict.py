@@ -180,8 +180,6 @@ class Predictor:
         found = segment.find_digits(page.ink)
         if not found:
             return []
-        if page.source == paper.PHOTO:
-            paper.check_marks(len(found))
         readings = self._detections(found)  # every digit in one call of the model
         # Digits that touch are one piece of ink. Doubtful wide pieces are cut in two, and the
         # halves replace the whole when they read much more surely (a second call, rarely made).

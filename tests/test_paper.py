@@ -285,3 +285,9 @@ def test_a_big_photo_taken_sideways_is_read_upright(trained, big_photo):
     assert "".join(str(d.digit) for d in found) == photo.label
     assert paper.read_page(buffer.getvalue()).size == (2400, 1800)
     assert predict.annotate(buffer.getvalue(), found).size == (2400, 1800)
+
+
+def test_printed_text_is_refused_for_one_digit_too(trained):
+    text = synthetic_photos.printed_text(np.random.default_rng(2))
+    with pytest.raises(ValueError, match="printed text"):
+        trained.predict_digit(text)
