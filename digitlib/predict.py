@@ -6,6 +6,8 @@
     found = predictor.predict_digits(image)       # every digit on a canvas, in reading order
 
 ``image`` is a PIL image (any mode), a numpy array or a file path; see ``digitlib.images``.
+Photos and scans of paper are told from pad drawings by themselves and cleaned first
+(``digitlib.paper``; ``photo=True`` / ``False`` forces it, ``result.source`` says which).
 Every digit goes through the same steps: ``digitlib.segment`` finds it,
 ``digitlib.preprocess.to_mnist`` makes the 28x28 image the MNIST way, and one call of the model
 classifies all the digits of a canvas at once (``digitlib.runtime``: ONNX Runtime, checked
