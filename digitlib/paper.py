@@ -63,6 +63,7 @@ TILT_SAMPLE = 20_000
 LINE_SHARE = 0.5
 LINE_THICKNESS = 10
 CROSSING = 6
+INK_OVER_LINE = 0.15  # ink on a line is darker than the line's own pixels by at least this
 EDGE = 2  # marks within EDGE pixels of the picture's edge are cut by it: not digits
 SPECK_AREA = 12  # pieces of ink smaller than this (working pixels) are specks
 DASH = 3  # a mark at most LINE_THICKNESS tall and DASH times wider is a piece of a line
@@ -203,7 +204,7 @@ def _photo_page(image, grey, size, keep_stages) -> Page:
         flat = np.minimum(flat, 1.0)
     mask, faint, contrast = threshold(flat, grain)
     horizontal, vertical, line_rows, line_columns = line_masks(faint, inside)
-    clean = _drop_specks(remove_lines(mask, horizontal, vertical), inside)
+    clean = _drop_specks(remove_lines(mask, horizontal, vertical, contrast), inside)
     clean = _drop_line_pieces(clean, line_rows, line_columns)
     check_marks(ndimage.label(clean, structure=np.ones((3, 3), bool))[1])
     ink = soft_ink(clean, contrast)
@@ -356,17 +357,26 @@ def line_masks(faint: np.ndarray, inside: np.ndarray | None = None):
     return found[0], found[1], bands[0], bands[1]
 
 
-def remove_lines(mask: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray) -> np.ndarray:
+def remove_lines(mask: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray,
+                 contrast: np.ndarray | None = None) -> np.ndarray:
     """``mask`` without the lines, but strokes that cross a line stay whole: a pixel of a
     horizontal line is kept when ink lies within ``CROSSING`` pixels above and below it (and
-    left and right of a vertical line)."""
+    left and right of a vertical line). With ``contrast``, a line pixel next to the ink left
+    that is clearly darker than its line (``INK_OVER_LINE``) is ink on the line and kept too."""
     rest = mask & ~horizontal & ~vertical
     if not (horizontal.any() or vertical.any()):
         return rest
     reach = 2 * CROSSING + 1
     crossed_up = _run_filter(rest, reach, 0, "close")
     crossed_side = _run_filter(rest, reach, 1, "close")
-    return rest | (mask & ((horizontal & crossed_up) | (vertical & crossed_side)))
+    kept = (horizontal & crossed_up) | (vertical & crossed_side)
+    if contrast is not None:
+        near = _run_filter(_run_filter(rest, 5, 0, "dilate"), 5, 1, "dilate")
+        for lines, axis in ((horizontal, 1), (vertical, 0)):
+            count = np.maximum(lines.sum(axis=axis, keepdims=True), 1)
+            level = np.where(lines, contrast, 0).sum(axis=axis, keepdims=True) / count
+            kept |= lines & near & (contrast > level + INK_OVER_LINE)
+    return rest | (mask & kept)
 
 
 def _drop_specks(mask: np.ndarray, inside: np.ndarray) -> np.ndarray:
