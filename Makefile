@@ -11,7 +11,8 @@ NBVAL_CELL_TIMEOUT ?= 600
 # digitlib (which sets the same).
 export TF_CPP_MIN_LOG_LEVEL ?= 1
 
-.PHONY: setup data lab test test-e2e lint model bench bench-train bench-predict bench-explain notebooks app web clean
+.PHONY: setup data lab test test-e2e lint model bench bench-train bench-predict bench-explain bench-photos \
+	notebooks app web clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: install it, or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -49,7 +50,7 @@ lint: setup
 model: data
 	$(BIN)/python -m digitlib train --output committed
 
-bench: bench-train bench-predict bench-explain
+bench: bench-train bench-predict bench-explain bench-photos
 
 bench-train: data
 	$(BIN)/python -m digitlib.bench train
@@ -59,6 +60,10 @@ bench-predict: data
 
 bench-explain: data
 	$(BIN)/python -m digitlib.bench explain
+
+## Photos and scans of paper: accuracy on generated photos, and a 12-MP photo's time.
+bench-photos: data
+	$(BIN)/python -m digitlib.bench photos
 
 ## Re-execute the notebooks headless in full mode and write them back with outputs. Notebooks
 ## 05-07 use the committed model, so the saved outputs agree with it and its card; notebook 04

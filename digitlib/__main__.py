@@ -57,10 +57,11 @@ def _predict(arguments) -> int:
     status, report = 0, []
     for image, output in zip(arguments.images, annotations, strict=True):
         try:
-            detections = predictor.predict_digits(image)
+            photo = True if arguments.photo else None  # None: photo or drawing, decided
+            detections = predictor.predict_digits(image, photo=photo)
             if output is not None:
                 with files.atomic_path(output) as temporary:
-                    predict.annotate(image, detections).save(temporary)
+                    predict.annotate(image, detections, photo=photo).save(temporary)
         except (ValueError, TypeError, OSError) as error:
             print(f"error: {image}: {predict.one_line(error)}", file=sys.stderr)
             report.append({"image": image, "error": predict.one_line(error)})
@@ -71,6 +72,7 @@ def _predict(arguments) -> int:
         report.append({
             "image": image,
             "digits": "".join(str(d.digit) for d in detections),
+            "source": detections[0].source if detections else None,  # "drawing" or "photo"
             "detections": [
                 {"digit": d.digit, "confidence": round(d.confidence, 4), "box": list(d.box),
                  "unsure": d.unsure, "reason": d.reason,
@@ -157,7 +159,8 @@ def _print_reading(reading) -> None:
     if not reading["detections"]:
         print(f"{reading['image']}: no digits found")
         return
-    print(f"{reading['image']}: {reading['digits']}")
+    photo = "  (read as a photo of paper)" if reading.get("source") == "photo" else ""
+    print(f"{reading['image']}: {reading['digits']}{photo}")
     for d in reading["detections"]:
         note = f"  unsure: {d['reason']}" if d["unsure"] else ""
         print(f"  {d['digit']}  box {tuple(d['box'])}  {d['confidence']:.1%}{note}")
@@ -253,6 +256,10 @@ def main(argv=None) -> int:
     predict_parser.add_argument(
         "--model", help="model name or path (default: $DIGITS_MODEL, else your model from "
                         "notebook 04 if there is one, else the committed model)")
+    predict_parser.add_argument(
+        "--photo", action="store_true",
+        help="read the images as photos or scans of paper (default: decided per image)",
+    )
     predict_parser.set_defaults(run=_predict)
 
     finetune_parser = commands.add_parser(

@@ -1,5 +1,5 @@
 """Benchmarks that print figures: ``python -m digitlib.bench train``, ``... predict`` or
-``... explain``.
+``... explain`` or ``... photos``.
 
 Targets are checked here, by measurement, not by timed unit tests.
 """
@@ -215,9 +215,101 @@ def bench_explain(model_path=None, count: int = 200) -> None:
           f"within {np.median(gaps):.1%} (median over 50 digits)")
 
 
+def bench_photos(singles=300, numbers=200, seed=13) -> None:
+    """Read generated photos of MNIST *test* digits on paper with the photo path and with
+    today's pad path (``photo=False``), and time a 12-megapixel photo, on 2 CPU cores.
+
+    Targets: single digits >= 97 % exact; numbers of 2-6 digits >= 90 % exactly right (every
+    digit, in order); a 12-MP photo read in <= 0.5 s (p50, decoding included).
+    """
+    import os
+
+    if hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) > 2:
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:2])  # before TensorFlow starts
+    from collections import Counter
+
+    import numpy as np
+
+    from digitlib import data, images, predict, synthetic_photos
+
+    predict.limit_threads(1)
+    try:
+        predictor = predict.Predictor.load()
+    except predict.ModelError as error:
+        sys.exit(f"bench-photos: {error}")
+    one = synthetic_photos.photo_set("test", singles, (1, 1), seed=seed)
+    many = synthetic_photos.photo_set("test", numbers, (2, 6), seed=seed + 1)
+
+    def single(photo, path):
+        found = predictor.predict_digit(photo.image, photo=path)
+        return (str(found.digit) if found else ""), (found.source if found else None)
+
+    def number(photo, path):
+        found = predictor.predict_digits(photo.image, photo=path)
+        return "".join(str(d.digit) for d in found), (found[0].source if found else None)
+
+    print(f"\nbench-photos on {len(os.sched_getaffinity(0))} CPU cores: generated photos of "
+          f"MNIST test digits (seed {seed}; plain, ruled and squared paper, blue, black and "
+          "red ink, uneven light and a shadow, tilt, blur, grain, JPEG)")
+    for name, photos, read, target in (("single digits", one, single, 0.97),
+                                       ("numbers of 2-6 digits", many, number, 0.90)):
+        results = {}
+        for path, label in ((None, "photo path (auto)"), (False, "today's pad path")):
+            started = time.perf_counter()
+            readings = [read(photo, path) for photo in photos]
+            seconds = time.perf_counter() - started
+            right = [text == photo.label for (text, _), photo in zip(readings, photos,
+                                                                      strict=True)]
+            results[label] = (float(np.mean(right)), seconds, readings, right)
+        accuracy, seconds, readings, right = results["photo path (auto)"]
+        old_accuracy, old_seconds, _, _ = results["today's pad path"]
+        detected = Counter(source for _, source in readings)
+        by_ruling = {ruling: np.mean([ok for ok, photo in zip(right, photos, strict=True)
+                                      if photo.conditions["ruling"] == ruling])
+                     for ruling in synthetic_photos.RULINGS}
+        print(f"  {name} ({len(photos)} photos): photo path {accuracy:.1%} exact   target >= "
+              f"{target:.0%}; today's path {old_accuracy:.1%}\n"
+              f"    by paper: " + ", ".join(f"{r} {a:.1%}" for r, a in by_ruling.items())
+              + f"; auto-detected as photos: {detected['photo']} of {len(photos)}; "
+              f"{1000 * seconds / len(photos):.0f} ms a photo "
+              f"(today's path {1000 * old_seconds / len(photos):.0f} ms)")
+
+    # A 12-megapixel phone photo (4000 x 3000 JPEG) of a number, read from its file's bytes.
+    rng = np.random.default_rng(seed)
+    (_, _), (x_test, y_test) = data.load_mnist()
+    chosen = rng.choice(len(x_test), 5, replace=False)
+    small = synthetic_photos.photo_of(x_test[chosen], y_test[chosen], rng, size=(1000, 750),
+                                      digit_height=110, ruling="ruled")
+    jpeg = synthetic_photos.large_photo(small, (4000, 3000))
+
+    def p50(function, repeats=7):
+        function()
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            function()
+            times.append(time.perf_counter() - started)
+        return float(np.median(times))
+
+    def today(jpeg):  # as before this path existed: decoded in full, then the pad's ink
+        return predictor.predict_digits(images.open_image(jpeg), photo=False)
+
+    photo_s = p50(lambda: predictor.predict_digits(jpeg))
+    today_s = p50(lambda: today(jpeg))
+    decode_s = p50(lambda: images.open_image(jpeg))
+    read = "".join(str(d.digit) for d in predictor.predict_digits(jpeg))
+    old_read = "".join(str(d.digit) for d in today(jpeg))
+    print(f"  12-MP photo (4000x3000 JPEG, {len(jpeg) / 1e6:.1f} MB, from its bytes): photo "
+          f"path {photo_s:.2f} s p50   target <= 0.5 s; today's path {today_s:.2f} s "
+          f"(decoding in full alone {decode_s:.2f} s: the photo path decodes big JPEGs "
+          f"reduced)\n    read {read or '(nothing)'} (written {small.label}); today's path read "
+          f"{old_read[:20] or '(nothing)'}{'...' if len(old_read) > 20 else ''}")
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    benches = {"train": bench_train, "predict": bench_predict, "explain": bench_explain}
+    benches = {"train": bench_train, "predict": bench_predict, "explain": bench_explain,
+               "photos": bench_photos}
     if len(argv) != 1 or argv[0] not in benches:
         print(f"usage: python -m digitlib.bench {{{'|'.join(benches)}}}", file=sys.stderr)
         return 2

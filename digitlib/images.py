@@ -59,17 +59,21 @@ def read_ink(image) -> tuple[np.ndarray, list[str]]:
     if isinstance(image, (str, os.PathLike, bytes, bytearray, memoryview)):
         image = open_image(image)
     if isinstance(image, Image.Image):
-        notes = []
-        name, frames = image.info.get(_FRAMES, ("the image", getattr(image, "n_frames", 1)))
-        if frames > 1:
-            notes.append(f"{name} holds {frames} frames (an animation or several pages): only "
-                         f"the first was read")
-        return _ink_from_grey(*_pil_to_grey(image)), notes
+        return _ink_from_grey(*_pil_to_grey(image)), image_notes(image)
     if isinstance(image, np.ndarray):
         return _ink_from_grey(*_array_to_grey(image)), []
     raise TypeError(
         f"expected a PIL image, a numpy array or an image file path, got {type(image).__name__}"
     )
+
+
+def image_notes(image: Image.Image) -> list[str]:
+    """What reading ``image`` leaves out, in sentences (e.g. the frames after the first)."""
+    name, frames = image.info.get(_FRAMES, ("the image", getattr(image, "n_frames", 1)))
+    if frames > 1:
+        return [f"{name} holds {frames} frames (an animation or several pages): only the first "
+                f"was read"]
+    return []
 
 
 def open_image(source) -> Image.Image:

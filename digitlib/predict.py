@@ -6,6 +6,8 @@
     found = predictor.predict_digits(image)       # every digit on a canvas, in reading order
 
 ``image`` is a PIL image (any mode), a numpy array or a file path; see ``digitlib.images``.
+Photos and scans of paper are told from pad drawings by themselves and cleaned first
+(``digitlib.paper``; ``photo=True`` / ``False`` forces it, ``result.source`` says which).
 Every digit goes through the same steps: ``digitlib.segment`` finds it,
 ``digitlib.preprocess.to_mnist`` makes the 28x28 image the MNIST way, and one call of the model
 classifies all the digits of a canvas at once (``digitlib.runtime``: ONNX Runtime, checked
@@ -27,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from digitlib import config, display, images, runtime, segment
+from digitlib import config, display, paper, runtime, segment
 from digitlib.preprocess import MNIST_SIZE, stroke_width, to_mnist
 
 UNSURE_BELOW = 0.80  # a softmax probability below this is reported as unsure
@@ -58,6 +60,7 @@ class Prediction:
     unsure: bool  # True when the reading should not be trusted; ``reason`` says why
     image28: np.ndarray  # the (28, 28) float32 image the model saw
     reason: str = ""  # "" when sure, else e.g. "low confidence (62%)" or "a filled blob"
+    source: str = "drawing"  # how the ink was read: "drawing" (pad) or "photo" (digitlib.paper)
 
 
 @dataclass(eq=False)
@@ -149,23 +152,30 @@ class Predictor:
         batch = np.asarray(images28, dtype=np.float32).reshape(-1, MNIST_SIZE, MNIST_SIZE, 1)
         return self._run(batch)
 
-    def predict_digit(self, image) -> Prediction | None:
-        """Read the drawing as one digit; None when nothing is drawn."""
-        found = segment.whole_drawing(images.to_ink(image))
+    def predict_digit(self, image, photo: bool | None = None) -> Prediction | None:
+        """Read the drawing as one digit; None when nothing is drawn.
+
+        ``photo``: None tells a photo or scan of paper from a pad drawing by itself
+        (``digitlib.paper``), True or False forces it; ``result.source`` says which was used.
+        """
+        page = paper.read_page(image, photo)
+        found = segment.whole_drawing(page.ink)
         if found is None:
             return None
         image28 = to_mnist(found.ink)
-        return self._reading(Prediction, self.classify(image28[np.newaxis])[0], image28, found)
+        return self._reading(Prediction, self.classify(image28[np.newaxis])[0], image28, found,
+                             source=page.source)
 
-    def predict_digits(self, image) -> "Readings":
+    def predict_digits(self, image, photo: bool | None = None) -> "Readings":
         """Read every digit on a canvas, in reading order; [] when nothing is drawn.
 
         The result is a list of ``Detection``; its ``warnings`` (a list of sentences) say what
-        the reader should know, e.g. that some ink was left out.
+        the reader should know, e.g. that some ink was left out. ``photo`` as in
+        ``predict_digit``; on a photo the boxes are in the original's pixels.
         """
-        ink, notes = images.read_ink(image)
-        found = segment.find_digits(ink)
-        notes += found.warnings
+        page = paper.read_page(image, photo)
+        found = segment.find_digits(page.ink)
+        notes = page.notes + found.warnings
         if not found:
             return Readings(warnings=notes)
         readings = self._detections(found)  # every digit in one call of the model
@@ -175,9 +185,12 @@ class Predictor:
                   for digit, reading in zip(found, readings, strict=True)]
         halves = iter(self._detections([half for pairs in splits for pair in pairs
                                         for half in pair]))
-        return Readings([digit for reading, pairs in zip(readings, splits, strict=True)
-                         for digit in _touching(reading, [(next(halves), next(halves))
-                                                          for _ in pairs])], notes)
+        digits = [digit for reading, pairs in zip(readings, splits, strict=True)
+                  for digit in _touching(reading, [(next(halves), next(halves)) for _ in pairs])]
+        if page.source == paper.PHOTO or page.scale != 1.0:  # boxes in the original's pixels
+            for digit in digits:
+                digit.source, digit.box = page.source, page.to_original(digit.box)
+        return Readings(digits, notes)
 
     def _detections(self, pieces: list[segment.Segment]) -> list[Detection]:
         """Read each piece of ink as one digit, in one call of the model."""
@@ -286,18 +299,25 @@ def implausible(found: segment.Segment) -> str:
     return ""
 
 
-def annotate(image, detections) -> Image.Image:
+def annotate(image, detections, photo: bool | None = None) -> Image.Image:
     """The image (dark ink on white) with each detection's box and label drawn on it.
 
     Sure readings are green, unsure ones orange and marked "?", in the colours and label text
     of ``digitlib.display``, as the notebook pad and the Tk app show them. Works with
     ``Detection``s from ``predict_digits`` and with a single ``Prediction`` (boxed around all
-    the ink).
+    the ink). Readings of a photo (``source == "photo"``, or ``photo=True``) are drawn on the
+    original photo.
     """
-    ink = images.to_ink(image)
-    picture = Image.fromarray(np.round(255 * (1 - ink)).astype(np.uint8)).convert("RGB")
     if isinstance(detections, Prediction):
         detections = [detections]
+    if photo is None and any(d.source == paper.PHOTO for d in detections):
+        photo = True
+    page = paper.read_page(image, photo)
+    if page.source == paper.PHOTO or page.scale != 1.0:  # boxes are in the original's pixels
+        picture = paper.original_rgb(page)
+    else:
+        picture = Image.fromarray(np.round(255 * (1 - page.ink)).astype(np.uint8)).convert("RGB")
+    ink = page.ink
     draw = ImageDraw.Draw(picture)
     boxes = [d.box if isinstance(d, Detection) else (0, 0, *picture.size) for d in detections]
     # A label ("7 98%") is about 3.5 font sizes wide: keep it near its digit's height and width.
@@ -306,7 +326,8 @@ def annotate(image, detections) -> Image.Image:
                  if boxes else 10)
     font = ImageFont.load_default(size=font_size)
     line = max(1, round(min(picture.size) / 150))
-    boxes = [d.box if isinstance(d, Detection) else _ink_box(ink) for d in detections]
+    boxes = [d.box if isinstance(d, Detection) else page.to_original(_ink_box(ink))
+             for d in detections]
     texts = [display.label_text(d) for d in detections]
     text_boxes = [draw.textbbox((0, 0), text, font=font) for text in texts]
     sizes = [(text_box[2] + 2 * line, text_box[3] - text_box[1] + 2 * line)

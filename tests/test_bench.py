@@ -25,7 +25,8 @@ def test_bench_predict_prints_every_figure():
 
 def test_bench_names_its_benchmarks(capsys):
     assert bench.main(["nonsense"]) == 2
-    assert "usage: python -m digitlib.bench {train|predict|explain}" in capsys.readouterr().err
+    usage = "usage: python -m digitlib.bench {train|predict|explain|photos}"
+    assert usage in capsys.readouterr().err
 
 
 def test_bench_explain_compares_the_methods_side_by_side():

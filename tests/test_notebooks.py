@@ -22,6 +22,7 @@ EXPECTED = [
     "05_evaluate.ipynb",
     "06_draw_and_predict.ipynb",
     "07_your_handwriting.ipynb",
+    "08_photos_of_paper.ipynb",
     "09_fool_the_model.ipynb",
 ]
 NAME_PATTERN = re.compile(r"^\d\d_[a-z0-9]+(_[a-z0-9]+)*\.ipynb$")
