@@ -15,7 +15,7 @@ def detection(digit, confidence, box=(0, 0, 10, 10), unsure=None, reason=""):
     return SimpleNamespace(
         digit=digit, confidence=confidence, probabilities=probabilities,
         top3=[(digit, confidence), ((digit + 1) % 10, (1 - confidence) / 9)], unsure=unsure,
-        image28=np.eye(28, dtype=np.float32), box=box,  # some ink, so it can be saved
+        image28=np.eye(28, dtype=np.float32), box=box, source="drawing",  # ink, so it can be saved
         reason=reason or (f"low confidence ({confidence:.0%})" if unsure else ""),
     )
 
