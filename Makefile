@@ -7,7 +7,7 @@ ifeq ($(origin PYTHON),undefined)
 PYTHON := $(firstword $(foreach v,$(SUPPORTED_PYTHONS),$(shell python$(v) -c '' >/dev/null 2>&1 && echo python$(v))))
 endif
 # Empty when $(PYTHON) does not run or is not a supported version.
-PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; v = sys.version_info[:2]; print(*v, sep=".") if (3, 11) <= v <= (3, 13) else None' 2>/dev/null | grep -v None)
+PYTHON_VERSION := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sys; v = sys.version_info[:2]; print(*v, sep=".") if (3, 11) <= v <= (3, 13) else None' 2>/dev/null | grep -v None))
 HOST ?= 127.0.0.1
 PORT ?= 8888
 VENV := .venv
