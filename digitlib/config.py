@@ -31,7 +31,8 @@ HOME = _home()  # where data/ and models/ live: $DIGITS_HOME, else the repositor
 DATA_DIR = HOME / "data"
 MODELS_DIR = HOME / "models"
 COMMITTED_MODEL_PATH = ROOT / "models" / "mnist_cnn.keras"  # tracked in git; never written here
-# Where `make model` (digitlib.train) writes the default model: models/ in the chosen home.
+# Where `make model` writes the default model: models/ in the chosen home (the repository by
+# default). digitlib.train should write "committed" here, not to DEFAULT_MODEL_PATH.
 DEFAULT_MODEL_OUTPUT = MODELS_DIR / COMMITTED_MODEL_PATH.name
 # The default model to read: the home's own when it has one, else the committed model, so an
 # empty $DIGITS_HOME still has a model to draw with.
@@ -82,11 +83,13 @@ def describe_model(path) -> str:
     folders = {MODELS_DIR.resolve(), COMMITTED_MODEL_PATH.parent.resolve()}
     where = path.name if path.parent.resolve() in folders else str(path)
     known = {
-        DEFAULT_MODEL_OUTPUT.resolve(): "the default model",  # `make model` under $DIGITS_HOME
+        DEFAULT_MODEL_PATH.resolve(): "the committed model",
         COMMITTED_MODEL_PATH.resolve(): "the committed model",
-        LEARNER_MODEL_PATH.resolve(): "your model from notebook 04",
-        PERSONAL_MODEL_PATH.resolve(): "your fine-tuned model",
     }
+    if DEFAULT_MODEL_OUTPUT != COMMITTED_MODEL_PATH:  # trained with `make model` in $DIGITS_HOME
+        known[DEFAULT_MODEL_OUTPUT.resolve()] = "the default model"
+    known[LEARNER_MODEL_PATH.resolve()] = "your model from notebook 04"
+    known[PERSONAL_MODEL_PATH.resolve()] = "your fine-tuned model"
     what = known.get(path.resolve(), "the model")
     return f"{what} ({where})"
 

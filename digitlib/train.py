@@ -202,7 +202,7 @@ def train_and_save(path=None, recipe: Recipe | None = None, verbose: int | str =
     """
     if path is None:
         path = (Path(tempfile.mkdtemp(prefix="digits-fast-")) / "mnist_cnn.keras"
-                if config.fast_mode() else config.DEFAULT_MODEL_OUTPUT)
+                if config.fast_mode() else config.DEFAULT_MODEL_PATH)
     network, history, info = train(recipe, verbose=verbose)
     _, (x_test, y_test) = data.load_mnist()
     card = model_card(network, info, preprocess.normalize(x_test), y_test)

@@ -1,4 +1,4 @@
-"""``digitlib.config``: where data and models live (``DIGITS_HOME``) and the fast-mode switch.
+"""``digitlib.config``: where data and models live (``DIGITS_HOME``), and the fast-mode switch.
 
 ``DIGITS_HOME`` is read once, when digitlib is imported, so each case runs in a fresh process.
 """
