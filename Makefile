@@ -1,25 +1,39 @@
 # digits: every target sets up what it needs (a pinned .venv, verified MNIST) before it runs.
-PYTHON ?= python3.11
+# The Pythons TensorFlow 2.21 has wheels for (pyproject's requires-python), newest first. make
+# uses the newest one that runs (a pyenv shim for a version that is not active does not);
+# `make PYTHON=/path/to/python3.12 lab` chooses another.
+SUPPORTED_PYTHONS := 3.13 3.12 3.11
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(firstword $(foreach v,$(SUPPORTED_PYTHONS),$(shell python$(v) -c '' >/dev/null 2>&1 && echo python$(v))))
+endif
+# Empty when $(PYTHON) does not run or is not a supported version.
+PYTHON_VERSION := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sys; v = sys.version_info[:2]; print(*v, sep=".") if (3, 11) <= v <= (3, 13) else None' 2>/dev/null | grep -v None))
 HOST ?= 127.0.0.1
 PORT ?= 8888
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)-py$(PYTHON_VERSION)
 PYTEST_TIMEOUT ?= 1200
 NBVAL_CELL_TIMEOUT ?= 600
-# TensorFlow's C++ start-up notes stay out of notebooks even when keras is imported before
-# digitlib (which sets the same).
-export TF_CPP_MIN_LOG_LEVEL ?= 1
 
 .PHONY: setup data lab test test-e2e lint model bench bench-train bench-predict bench-explain bench-photos \
 	notebooks app web clean
 
 $(STAMP): requirements.lock pyproject.toml
-	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: install it, or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
-	rm -f $(VENV)/.installed-*
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "digits needs Python 3.11, 3.12 or 3.13 (the versions TensorFlow 2.21 supports) and found"; \
+		echo "none of python3.13, python3.12, python3.11 that runs. Install one (python.org, your"; \
+		echo "package manager, pyenv), or name it: make PYTHON=/path/to/python3.13 lab"; exit 1; \
+	elif [ -z "$(PYTHON_VERSION)" ]; then \
+		echo "$(PYTHON) is not Python 3.11, 3.12 or 3.13 (the versions TensorFlow 2.21 supports):"; \
+		echo "name another with make PYTHON=/path/to/python3.13 lab"; exit 1; \
+	fi
+	@echo "Setting up $(VENV) with Python $(PYTHON_VERSION) ($(PYTHON))"
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --disable-pip-version-check --quiet -r requirements.lock
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet --no-deps -r requirements.lock
 	$(BIN)/python -m pip install --disable-pip-version-check --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $@
 
 setup: $(STAMP)

@@ -1,8 +1,9 @@
 """digitlib: the shared code behind the digits notebooks, drawing pad, desktop app and CLI."""
 
-import os
+from digitlib import quiet_start
 
-# Keep TensorFlow's C++ start-up chatter (CPU feature notes) out of notebooks and the CLI.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+# Before anything imports TensorFlow: its C++ start-up notes stay out of notebooks, the CLI
+# and the app's terminal, whatever the environment (see digitlib.quiet_start).
+quiet_start.install()
 
 __version__ = "0.1.0"

@@ -1,5 +1,10 @@
 """Project-wide settings: paths, the random seed and the fast-mode switch.
 
+``data/`` and ``models/`` live in the repository unless ``DIGITS_HOME`` names another folder
+(a read-only checkout, a shared class server): then MNIST, your drawings and the models you
+train go there, read once when digitlib is imported. The committed model is still read from
+the repository until that folder holds a default model of its own.
+
 Fast mode is the single switch that shrinks training for CI and nbval. It is read here and
 nowhere else: set the environment variable ``DIGITS_FAST=1`` to turn it on.
 """
@@ -7,10 +12,32 @@ nowhere else: set the environment variable ``DIGITS_FAST=1`` to turn it on.
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = ROOT / "data"
-MODELS_DIR = ROOT / "models"
-DEFAULT_MODEL_PATH = MODELS_DIR / "mnist_cnn.keras"  # the committed model; `make model` only
+ROOT = Path(__file__).resolve().parent.parent  # the repository: code, notebooks, committed model
+HOME_VARIABLE = "DIGITS_HOME"  # a folder for data/ and models/ instead of the repository
+
+
+def _home() -> Path:
+    chosen = os.environ.get(HOME_VARIABLE, "").strip()
+    if not chosen:
+        return ROOT
+    home = Path(chosen).expanduser().resolve()
+    if home.exists() and not home.is_dir():
+        raise ValueError(f"{HOME_VARIABLE}={chosen} is a file: point it to a folder, which will "
+                         f"hold data/ and models/ (it may be empty or not exist yet)")
+    return home
+
+
+HOME = _home()  # where data/ and models/ live: $DIGITS_HOME, else the repository
+DATA_DIR = HOME / "data"
+MODELS_DIR = HOME / "models"
+COMMITTED_MODEL_PATH = ROOT / "models" / "mnist_cnn.keras"  # tracked in git; never written here
+# Where `make model` writes the default model: models/ in the chosen home (the repository by
+# default). digitlib.train should write "committed" here, not to DEFAULT_MODEL_PATH.
+DEFAULT_MODEL_OUTPUT = MODELS_DIR / COMMITTED_MODEL_PATH.name
+# The default model to read: the home's own when it has one, else the committed model, so an
+# empty $DIGITS_HOME still has a model to draw with.
+DEFAULT_MODEL_PATH = (DEFAULT_MODEL_OUTPUT if DEFAULT_MODEL_OUTPUT.is_file()
+                      else COMMITTED_MODEL_PATH)
 LEARNER_MODEL_PATH = MODELS_DIR / "mnist_cnn_mine.keras"  # trained in notebook 04 (untracked)
 PERSONAL_MODEL_PATH = MODELS_DIR / "mnist_cnn_personal.keras"  # written by `digitlib finetune`
 PERSONAL_DATA_DIR = DATA_DIR / "my_digits"  # the learner's own digits (digitlib.personal)
@@ -53,12 +80,16 @@ def model_path(name_or_path=None) -> Path:
 def describe_model(path) -> str:
     """One line that says which model a path is, for the pad, the app and the notebooks."""
     path = Path(path)
-    where = path.name if path.parent.resolve() == MODELS_DIR.resolve() else str(path)
+    folders = {MODELS_DIR.resolve(), COMMITTED_MODEL_PATH.parent.resolve()}
+    where = path.name if path.parent.resolve() in folders else str(path)
     known = {
         DEFAULT_MODEL_PATH.resolve(): "the committed model",
-        LEARNER_MODEL_PATH.resolve(): "your model from notebook 04",
-        PERSONAL_MODEL_PATH.resolve(): "your fine-tuned model",
+        COMMITTED_MODEL_PATH.resolve(): "the committed model",
     }
+    if DEFAULT_MODEL_OUTPUT != COMMITTED_MODEL_PATH:  # trained with `make model` in $DIGITS_HOME
+        known[DEFAULT_MODEL_OUTPUT.resolve()] = "the default model"
+    known[LEARNER_MODEL_PATH.resolve()] = "your model from notebook 04"
+    known[PERSONAL_MODEL_PATH.resolve()] = "your fine-tuned model"
     what = known.get(path.resolve(), "the model")
     return f"{what} ({where})"
 

@@ -210,10 +210,13 @@ def destination(path=None) -> Path:
         return config.LEARNER_MODEL_PATH
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a model name or a file path, got {type(path).__name__}")
-    path = config.model_path(path)
+    # "committed" is written where `make model` writes: models/ in $DIGITS_HOME (the repository
+    # by default), never into a read-only checkout the home points away from.
+    path = config.DEFAULT_MODEL_OUTPUT if path == "committed" else config.model_path(path)
     if path.suffix != ".keras":
         raise ValueError(f"model path must end in .keras, got {path}")
     used_by_default = {config.DEFAULT_MODEL_PATH.resolve(): "the committed model",
+                       config.DEFAULT_MODEL_OUTPUT.resolve(): "the committed model",
                        config.LEARNER_MODEL_PATH.resolve(): "your model"}
     if config.fast_mode() and path.resolve() in used_by_default:
         raise ValueError(f"refusing to overwrite {used_by_default[path.resolve()]} {path} with "
