@@ -23,8 +23,10 @@ from digitlib import (
     exercises,
     finetune,
     model,
+    paper,
     preprocess,
     robustness,
+    synthetic_photos,
     train,
 )
 from digitlib.predict import Predictor
@@ -78,7 +80,16 @@ def notebook_names(mnist):
         "seven": draw([[(86, 50), (194, 50), (131, 230)]]),
         "stroke": stroke, "robustness": robustness,
         "digit": x_test[exercises.FOOLED_DIGIT].astype(np.float32) / 255,
+        "paper": paper, "synthetic_photos": synthetic_photos, "photo": ruled_photo(mnist),
     }
+
+
+def ruled_photo(mnist):
+    """A photo of ruled paper, as notebook 08 makes them."""
+    _, (x_test, y_test) = mnist
+    rng = np.random.default_rng(9)
+    chosen = rng.choice(len(x_test), 4, replace=False)
+    return synthetic_photos.photo_of(x_test[chosen], y_test[chosen], rng, ruling="ruled")
 
 
 def run_solution(exercise, names):
@@ -240,6 +251,28 @@ MISTAKES = [
     ("07.q1", lambda n: finetune.FinetuneRecipe(replay_images=0, epochs=20), "one thing"),
     *[("07.q2", lambda n, wrong=wrong: wrong, words)
       for wrong, words in per_digit_mistakes()],
+    ("08.q1", lambda n: lambda dark: dark, "shadow is still there"),
+    ("08.q1", lambda n: lambda dark: np.clip(dark / np.median(dark), 0, 1),
+     "shadow is still there"),
+    ("08.q1", lambda n: lambda dark: paper.background(dark), "ink is gone"),
+    ("08.q1", lambda n: lambda dark: dark - paper.background(dark), "instead of subtracting"),
+    ("08.q1", lambda n: lambda dark: 255 * np.clip(dark / paper.background(dark), 0, 1),
+     "keep the photo's scale"),
+    ("08.q1", lambda n: lambda dark: dark[:10], "wrong shape"),
+    ("08.q1", lambda n: lambda dark: None, "forget the `return`"),
+    ("08.q2", lambda n: shares_read_right(n, 1), "counts"),
+    ("08.q2", lambda n: shares_read_right(n, 100 / exercises.READ_PHOTOS["count"]),
+     "percentages"),
+    ("08.q2", lambda n: dict(zip(("photo", "drawing"), shares_read_right(n).values(),
+                                 strict=True)), "swapped"),
+    ("08.q2", lambda n: dict(shares_read_right(n), drawing=first_piece_share(n)),
+     "joined, equal photo.label"),
+    ("08.q2", lambda n: tuple(shares_read_right(n).values()), "give a dict"),
+    ("08.q2", lambda n: {"pad": 0.1, "photo": 1.0}, "exactly the keys"),
+    ("08.q3", lambda n: "lines", "*finds* the printed lines"),
+    ("08.q3", lambda n: "threshold", "as dark as ink"),
+    ("08.q3", lambda n: "flattened", "not lines"),
+    ("08.q3", lambda n: "remove lines", "not a stage"),
     ("09.q1", lambda n: -30, "anticlockwise"),
     ("09.q1", lambda n: 20, "still reads a 7"),
     ("09.q1", lambda n: 120, "smaller turn"),
@@ -255,6 +288,31 @@ MISTAKES = [
     ("09.q3", lambda n: {"blur": 2}, "no argument blur"),
     ("09.q3", lambda n: [("degrees", 90)], "give a dict"),
 ]
+
+
+def read_photos(names, as_photo):
+    """What each path reads on exercise 08.q2's photos: the digits joined, per photo."""
+    photos = synthetic_photos.photo_set(**exercises.READ_PHOTOS)
+    found = [names["predictor"].predict_digits(photo.image, photo=as_photo) for photo in photos]
+    return photos, found
+
+
+def shares_read_right(names, per_photo=None):
+    """08.q2's answer, worked out here; ``per_photo`` counts each photo read right as that."""
+    shares = {}
+    for source, as_photo in (("drawing", False), ("photo", True)):
+        photos, found = read_photos(names, as_photo)
+        right = [("".join(str(reading.digit) for reading in readings) == photo.label)
+                 for photo, readings in zip(photos, found, strict=True)]
+        shares[source] = float(np.sum(right) * per_photo if per_photo else np.mean(right))
+    return shares
+
+
+def first_piece_share(names):
+    """The mistake of counting a photo read right when its first piece is the first digit."""
+    photos, found = read_photos(names, False)
+    return float(np.mean([bool(readings) and str(readings[0].digit) == photo.label[0]
+                          for photo, readings in zip(photos, found, strict=True)]))
 
 
 def gradient_sign(names, image):
@@ -419,6 +477,9 @@ def test_different_correct_answers_pass(notebook_names, tmp_path):
     network = notebook_names["network"]
     assert exercises.BY_KEY["03.q3"].check(network.get_layer("dense")).passed
     assert exercises.BY_KEY["09.q3"].check({"stroke": -3}).passed
+    assert exercises.BY_KEY["08.q1"].check(
+        lambda dark: np.clip(dark / paper.background(dark), 0, 1)).passed
+    assert exercises.BY_KEY["08.q3"].check(paper.remove_lines).passed
     assert exercises.BY_KEY["09.q1"].check(float(exercises._smallest_turn())).passed
     assert exercises.BY_KEY["06.q1"].check(
         draw([[(70, 60), (210, 60)], [(210, 60), (120, 230)], [(110, 145), (200, 145)]])).passed
