@@ -339,7 +339,7 @@ class DigitApp:
         if self._shown_reading is not session.detections:
             self._shown_reading = session.detections
             self._make_previews()
-        why = session.explanation
+        why, shown = session.explanation, self._why_photo  # kept until no preview shows it
         if why is None:
             self._why_photo = None
         elif self._why_photo is None or self._why_photo[0] is not why:
@@ -354,6 +354,7 @@ class DigitApp:
                 photo = self._why_photo[1]
             if preview.cget("image") != str(photo):
                 preview.configure(image=photo)
+        del shown
         if self.why.get() != session.why:
             self.why.set(session.why)
         several = len(session.detections) > 1 and session.selected is not None
