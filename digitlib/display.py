@@ -79,6 +79,11 @@ def preview_png(image28, scale: int = PREVIEW_SCALE) -> bytes:
     return buffer.getvalue()
 
 
+def photo_picture(picture) -> Image.Image:
+    """A photo of paper as the pad shows it: as it is, in colour (RGB)."""
+    return picture.convert("RGB")
+
+
 def ink_picture(ink) -> Image.Image:
     """Ink (1 = ink) as the pad shows it: dark ink on white, greyscale."""
     return Image.fromarray(np.round(255 * (1 - np.asarray(ink, dtype=np.float32))).astype(np.uint8))
@@ -156,3 +161,30 @@ def chart(detection, number: int) -> Chart:
     others = ", ".join(f"{digit} ({percent(p)})" for digit, p in list(detection.top3)[1:])
     return Chart(f"Digit #{number + 1}: read as {detection.digit}, "
                  f"{percent(detection.confidence)}", reason, others, bars)
+
+
+# ------------------------------------------------------------------------------ Why?
+# The heat map's colours and opacities are ``digitlib.explain``'s (orange: towards the answer,
+# blue: towards the runner-up), the same as in the notebooks' figures; the front ends draw it
+# only through these two functions.
+
+def why_preview(explanation, scale: int = PREVIEW_SCALE) -> Image.Image:
+    """The 28x28 preview (as ``preview_image``) with the heat map over it, RGBA."""
+    base = preview_image(explanation.image28, scale).convert("RGBA")
+    return Image.alpha_composite(base, explanation.overlay_image(base.width))
+
+
+def why_preview_png(explanation, scale: int = PREVIEW_SCALE) -> bytes:
+    """``why_preview`` as PNG bytes (for an image widget)."""
+    buffer = io.BytesIO()
+    why_preview(explanation, scale).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def why_box(explanation, box) -> tuple[tuple[int, int], Image.Image] | None:
+    """The faint heat map to lay over a reading's box on the pad: ``((left, top), RGBA image)``
+    with ``box`` (left, top, right, bottom) in pad pixels, or None for a box too small."""
+    left, top, right, bottom = (round(value) for value in box)
+    if right - left < 2 or bottom - top < 2:
+        return None
+    return (left, top), explanation.box_overlay((right - left, bottom - top))

@@ -169,6 +169,18 @@ def _open(source):
         return images.open_image(source), 1.0  # which says clearly what is wrong, if anything
 
 
+def is_photo(image) -> bool:
+    """Whether ``read_page(image)`` would take ``image`` (a PIL image or an array) for a photo
+    of paper: the same cheap test, for a front end that shows a photo as it is."""
+    if isinstance(image, Image.Image):
+        grey, alpha = images._pil_to_grey(image)
+    elif isinstance(image, np.ndarray):
+        grey, alpha = images._array_to_grey(image)
+    else:
+        raise TypeError(f"expected a PIL image or a numpy array, got {type(image).__name__}")
+    return alpha is None and looks_like_photo(grey)
+
+
 def looks_like_photo(grey: np.ndarray) -> bool:
     """Whether a grey image (uint8, or float in [0, 1]) looks like a photo rather than a pad
     drawing: too few of a sparse grid of pixels share the border's exact colour."""

@@ -13,6 +13,11 @@ reading remembers the version it read. The Tk app reads in a worker thread
 reading that comes back after the drawing changed is dropped. The notebook pad reads
 synchronously with ``recognize``.
 
+**Why?** (``set_why``) explains the selected reading with ``digitlib.explain`` (a heat map of
+the evidence, ``explanation``), in the same way: ``explain_selected`` in this thread, or
+``start_explaining`` / ``finish_explaining`` around a worker; explanations are kept per reading
+and dropped as soon as the reading goes stale.
+
     session = PadSession()
     session.pen_down(100, 50); session.pen_move(100, 200); session.pen_up()
     session.recognize()          # [Detection(...)], and session.message says "Read: 1 ..."
@@ -24,7 +29,7 @@ import errno
 from dataclasses import dataclass
 from pathlib import Path
 
-from digitlib import config, display, images
+from digitlib import config, display, images, paper
 from digitlib.strokes import Drawing
 
 PAD_WIDTH, PAD_HEIGHT = 560, 280  # room for several digits side by side
@@ -59,6 +64,12 @@ UNSAVED_REMOVED = "Removed the last saved example ({count} left in {folder})."
 NOTHING_SAVED = "Nothing to undo — no saved examples in {folder}."
 COULD_NOT_UNDO_SAVE = "Could not undo the save — {error}"
 SOMETHING_WRONG = "Something went wrong — {error} (details below)"
+PHOTO_OPENED = "Opened {name}, a photo of paper — press Recognize."
+WHY_SHOWN = ("Why {digit}? Orange pixels pushed the model towards {digit}, blue ones towards "
+             "{runner_up} (its runner-up).")
+EXPLAINING = "Working out why it read {digit}…"
+NOTHING_TO_EXPLAIN = "Nothing to explain yet — press Recognize, then pick a digit."
+CANNOT_EXPLAIN = "Could not explain this reading: {error}"
 
 MESSAGE_KINDS = ("info", "result", "warning", "empty", "error")
 
@@ -106,6 +117,11 @@ class PadSession:
         self.selected: int | None = None
         self.label: int | None = None  # the label Save uses (the selected digit, or as set)
         self._read_image = None  # the image the detections come from
+        self.picture_is_photo = False  # the picture is a photo of paper: shown as it is
+        self.why = False  # **Why?** is on: explain the selected reading
+        self.explaining: tuple[int, int] | None = None  # (version, reading) being explained
+        self._explanations: dict = {}  # reading number -> its explanation, for this reading
+        self.explainer = explain_reading  # (detection, predictor) -> explain.Explanation
         self.message = Message(START if predictor is not None else LOADING)
 
     # ---------------------------------------------------------------------------- the model
@@ -235,11 +251,16 @@ class PadSession:
             return False
         self.drawing.clear()
         self.picture, self.picture_name = picture, name
-        self.picture_shown = display.ink_picture(ink)
+        # A photo of paper is shown as it is (its boxes come back in its own pixels); a
+        # drawing is shown as the ink the model reads.
+        self.picture_is_photo = paper.is_photo(picture)
+        self.picture_shown = (display.photo_picture(picture) if self.picture_is_photo
+                              else display.ink_picture(ink))
         self.placement = display.fit(picture.size, (self.drawing.width, self.drawing.height))
         self._changed()
         self._forget_reading()
-        self.message = Message(PICTURE_OPENED.format(name=name))
+        opened = PHOTO_OPENED if self.picture_is_photo else PICTURE_OPENED
+        self.message = Message(opened.format(name=name))
         return True
 
     @property
@@ -248,12 +269,14 @@ class PadSession:
 
     def _changed(self) -> None:
         self.version += 1
+        self._explanations, self.explaining = {}, None  # they explain a reading now stale
         if not self.live:  # live mode keeps the last boxes until the next reading
             self._forget_reading()
 
     def _forget_reading(self) -> None:
         self.detections, self.selected, self.label, self._read_image = [], None, None, None
         self.warnings = []
+        self._explanations, self.explaining = {}, None
 
     # ---------------------------------------------------------------------------- reading
 
@@ -299,6 +322,7 @@ class PadSession:
         self.detections, self.read_version = detections, version
         self._read_image = image if detections else None
         self.selected = self.label = None
+        self._explanations, self.explaining = {}, None
         if detections:
             self.select(0)
         self.message = self._results_message()
@@ -340,6 +364,87 @@ class PadSession:
         which = "it" if len(self.detections) == 1 else f"{unsure} of them"
         return Message(text + UNSURE_ADVICE.format(which=which) + notes, "warning")
 
+    # ------------------------------------------------------------------------------ Why?
+
+    @property
+    def explanation(self):
+        """The heat map (``explain.Explanation``) of the selected reading while **Why?** is on
+        and the reading is not stale; None otherwise (or while it is being worked out)."""
+        if not (self.why and self.is_read and self.selected is not None):
+            return None
+        return self._explanations.get(self.selected)
+
+    @property
+    def wants_explanation(self) -> bool:
+        """True when **Why?** is on and the selected reading has no explanation yet."""
+        return (self.why and self.is_read and self.selected is not None
+                and self.selected not in self._explanations and self.explaining is None
+                and self._predictor is not None)
+
+    def set_why(self, on: bool) -> bool:
+        """Turn **Why?** on or off; True when the selected reading should be explained now
+        (``explain_selected``, or ``start_explaining`` for a worker)."""
+        self.why = bool(on)
+        if not self.why:
+            if self.is_read and self.detections:
+                self.message = self._results_message()
+            return False
+        if not (self.is_read and self.detections and self.selected is not None):
+            self.message = Message(NOTHING_TO_EXPLAIN, "empty")
+            return False
+        if self.explanation is not None:
+            self.message = self._why_message(self.explanation)
+        return self.wants_explanation
+
+    def start_explaining(self):
+        """``(version, number, detection)`` to explain (in a worker: ``explainer(detection,
+        predictor)``), or None when there is nothing to explain now."""
+        if not self.wants_explanation:
+            return None
+        detection = self.detections[self.selected]
+        self.explaining = (self.version, self.selected)
+        self.message = Message(EXPLAINING.format(digit=detection.digit))
+        return self.version, self.selected, detection
+
+    def finish_explaining(self, version: int, number: int, explanation) -> bool:
+        """Keep the explanation of reading ``number`` of ``version``; False (and nothing
+        changes) when that reading has gone stale meanwhile."""
+        if self.explaining == (version, number):
+            self.explaining = None
+        if version != self.version or not self.is_read or number >= len(self.detections):
+            return False
+        self._explanations[number] = explanation
+        if self.why and number == self.selected:
+            self.message = self._why_message(explanation)
+        return True
+
+    def explaining_failed(self, version: int, number: int, error: Exception) -> None:
+        """The explainer refused the reading (its ``ValueError``/``TypeError`` says why)."""
+        if self.explaining == (version, number):
+            self.explaining = None
+        if version == self.version and self.is_read:
+            self.why = False  # so the same error is not asked for again at once
+            self.message = Message(CANNOT_EXPLAIN.format(error=error), "error")
+
+    def explain_selected(self):
+        """Explain the selected reading now (in this thread); its explanation, or None."""
+        job = self.start_explaining()
+        if job is None:
+            return self.explanation
+        version, number, detection = job
+        try:
+            explanation = self.explainer(detection, self._predictor)
+        except (ValueError, TypeError) as error:  # e.g. a predictor without a Keras model
+            self.explaining_failed(version, number, error)
+            return None
+        self.finish_explaining(version, number, explanation)
+        return self.explanation
+
+    @staticmethod
+    def _why_message(explanation) -> Message:
+        return Message(WHY_SHOWN.format(digit=explanation.digit,
+                                        runner_up=explanation.runner_up), "result")
+
     # ----------------------------------------------------------------- selection and saving
 
     def select(self, index: int) -> None:
@@ -347,6 +452,8 @@ class PadSession:
         if not 0 <= index < len(self.detections):
             raise IndexError(f"there are {len(self.detections)} digits, no digit #{index + 1}")
         self.selected, self.label = index, int(self.detections[index].digit)
+        if self.explanation is not None:
+            self.message = self._why_message(self.explanation)
 
     def set_label(self, label) -> None:
         """The true digit of the selected reading, as the user corrects it (checked by Save)."""
@@ -453,4 +560,14 @@ class PadSession:
             "reasons": [getattr(detection, "reason", "") for detection in shown],
             "selected": self.selected,
             "label": self.label,
+            "why": self.why,
+            "explained": self.explanation is not None,
+            "photo": self.picture_is_photo if self.picture is not None else None,
         }
+
+
+def explain_reading(detection, predictor):
+    """The session's explainer: ``digitlib.explain.explain`` (imported on first use)."""
+    from digitlib import explain
+
+    return explain.explain(detection, predictor)

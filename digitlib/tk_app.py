@@ -9,7 +9,9 @@ thinks; a reading of a drawing that has changed since is dropped by the session.
 
 After a reading, click a preview to select a digit, set its true label and press **Save** to
 keep it in your own dataset (``data/my_digits/``, see ``digitlib.personal``); **Undo save**
-removes the last example saved. **Open image…** reads a photo or picture of digits.
+removes the last example saved. **Why?** shows which pixels made the model read the selected
+digit as it did (worked out in the worker thread too). **Open image…** reads a picture of
+digits; a photo of paper is shown as it is, with its digits boxed.
 """
 
 import argparse
@@ -73,7 +75,9 @@ class DigitApp:
         self._poll_id = None
         self._photos = []  # PhotoImages must stay referenced while shown
         self._shown_reading = self._shown_picture = None
+        self._why_photo = None  # (explanation, PhotoImage) of the preview's heat map
         self.live = tk.BooleanVar(root, value=live)
+        self.why = tk.BooleanVar(root, value=False)
         self.brush = tk.IntVar(root, value=int(brush))
         self.label = tk.StringVar(root, value="")
         self._build_widgets()
@@ -141,6 +145,9 @@ class DigitApp:
                                     justify="center")
         self.label_box.pack(side="left", padx=(4, 6))
         self.label.trace_add("write", lambda *_: self.session.set_label(self.label.get()))
+        self.why_button = tk.Checkbutton(save_row, text="Why?", variable=self.why,
+                                         indicatoron=False, padx=8, command=self._why_toggled)
+        self.why_button.pack(side="left", padx=(0, 12))
         self.save_button = tk.Button(save_row, text="Save", command=self.save)
         self.undo_save_button = tk.Button(save_row, text="Undo save", command=self.undo_save)
         for button in (self.save_button, self.undo_save_button):
@@ -188,6 +195,15 @@ class DigitApp:
         self.session.set_live(self.live.get())
         self._read_if_live()
 
+    def _why_toggled(self) -> None:
+        self.explain_why(self.why.get())
+
+    def explain_why(self, on: bool = True) -> None:
+        """Turn **Why?** on or off; the heat map is worked out in the worker thread."""
+        self.session.set_why(on)
+        self._start_explaining()
+        self.show()
+
     def recognize(self) -> None:
         """Read the pad in the worker thread; ``_poll`` shows the result when it is done."""
         self._read_wanted = True
@@ -224,6 +240,7 @@ class DigitApp:
     def select(self, index: int) -> None:
         """Choose the digit that Save saves; its label starts as the model's reading."""
         self.session.select(index)
+        self._start_explaining()
         self.show()
 
     def save(self, label=None):
@@ -266,6 +283,18 @@ class DigitApp:
         future = self.executor.submit(self.session.predictor.predict_digits, image)
         self._submit("read", future, version, image)
 
+    def _start_explaining(self) -> None:
+        """Explain the selected reading in the worker when Why? wants it and the worker is free
+        (a reading goes first: it makes the explanation stale anyway)."""
+        if self._job is not None or self._read_wanted:
+            return
+        job = self.session.start_explaining()
+        if job is None:
+            return
+        version, number, detection = job
+        future = self.executor.submit(self.session.explainer, detection, self.session.predictor)
+        self._submit("explain", future, version, number)
+
     def _poll(self) -> None:
         """Runs in the Tk main loop: collect the worker's result once it is ready."""
         self._poll_id = None
@@ -280,14 +309,19 @@ class DigitApp:
             print(f"{type(error).__name__}: {error}", file=sys.stderr)
             if kind == "load":
                 self.session.model_failed(error)
+            elif kind == "explain":  # ``image`` holds the reading's number
+                self.session.explaining_failed(version, image, error)
             else:
                 self.session.reading_failed(version, error)
         else:
             if kind == "load":
                 self.session.model_ready(result)
+            elif kind == "explain":
+                self.session.finish_explaining(version, image, result)
             elif not self.session.finish_reading(version, image, result):
                 self._read_wanted = True  # the drawing changed meanwhile: read it again
         self._start_reading()
+        self._start_explaining()
         self.show()
 
     # Showing the session ----------------------------------------------------------------
@@ -305,9 +339,24 @@ class DigitApp:
         if self._shown_reading is not session.detections:
             self._shown_reading = session.detections
             self._make_previews()
+        why, shown = session.explanation, self._why_photo  # kept until no preview shows it
+        if why is None:
+            self._why_photo = None
+        elif self._why_photo is None or self._why_photo[0] is not why:
+            scale = self._photos[session.selected].width() // 28
+            self._why_photo = (why, ImageTk.PhotoImage(display.why_preview(why, scale),
+                                                       master=self.root))
         for number, preview in enumerate(self.preview_row.winfo_children()):
             chosen = number == session.selected and len(session.detections) > 1
             preview.configure(relief="solid" if chosen else "flat")
+            photo = self._photos[number]
+            if why is not None and number == session.selected:
+                photo = self._why_photo[1]
+            if preview.cget("image") != str(photo):
+                preview.configure(image=photo)
+        del shown
+        if self.why.get() != session.why:
+            self.why.set(session.why)
         several = len(session.detections) > 1 and session.selected is not None
         self.label_caption.configure(
             text=f"Label of #{session.selected + 1}:" if several else "Label:")
@@ -340,6 +389,15 @@ class DigitApp:
                  for item in items]
         sizes = [(x1 - x0 + 6, y1 - y0 + 2) for x0, y0, x1, y1 in map(self.canvas.bbox, texts)]
         spots = display.label_spots(items, sizes, (session.drawing.width, session.drawing.height))
+        why = session.explanation
+        heat = None
+        if why is not None and session.selected < len(items):
+            heat = display.why_box(why, items[session.selected].box)
+        if heat is not None:
+            (left, top), image = heat
+            self._why_box_photo = ImageTk.PhotoImage(image, master=self.root)
+            self.canvas.create_image(left, top, image=self._why_box_photo, anchor="nw",
+                                     tags=("overlay", "why"))
         for item, text, (left, top, right, bottom) in zip(items, texts, spots, strict=True):
             self.canvas.create_rectangle(*item.box, outline=item.colour, width=item.line_width,
                                          dash=item.dash, tags="overlay")
@@ -388,7 +446,8 @@ class DigitApp:
                 name: _centre(button) for name, button in (
                     ("recognize", self.recognize_button), ("undo", self.undo_button),
                     ("clear", self.clear_button), ("open", self.open_button),
-                    ("save", self.save_button), ("undo_save", self.undo_save_button))}
+                    ("save", self.save_button), ("undo_save", self.undo_save_button),
+                    ("why", self.why_button))}
             state["previews"] = [_centre(preview)
                                  for preview in self.preview_row.winfo_children()]
         return state

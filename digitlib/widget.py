@@ -50,6 +50,7 @@ class DrawingPad(widgets.VBox):
                                   brush=brush, live=live)
         self.last_error: str | None = None
         self._shown_reading = None  # the detections the previews were made for
+        self._shown_why = None  # (preview number, explanation) shown with its heat map
 
         self.canvas = _styled(MultiCanvas(
             3, width=width, height=height,
@@ -70,6 +71,10 @@ class DrawingPad(widgets.VBox):
                                         "digit with this label to your own dataset", self.save)
         self.undo_save_button = self._button("Undo save", "trash", "digits-undo-save",
                                              "Remove the last example saved", self.undo_save)
+        self.why_button = _styled(widgets.ToggleButton(
+            value=False, description="Why?", icon="question",
+            tooltip="Show which pixels made the model read the selected digit as it did",
+            layout=widgets.Layout(width="auto")), "digits-why")
         self.live_box = _styled(widgets.Checkbox(
             value=live, description="Live", indent=False, layout=widgets.Layout(width="70px"),
             tooltip="Recognize at the end of each stroke"), "digits-live")
@@ -93,6 +98,7 @@ class DrawingPad(widgets.VBox):
                               "digits-errors")
 
         self.live_box.observe(self._guard(self._on_live), names="value")
+        self.why_button.observe(self._guard(self._on_why), names="value")
         self.brush_slider.observe(self._guard(lambda change: self.session.set_brush(
             change["new"])), names="value")
         self.label_choice.observe(self._guard(lambda change: self.session.set_label(
@@ -118,8 +124,8 @@ class DrawingPad(widgets.VBox):
             self.canvas,
             self.message,
             widgets.HBox([self.previews, self.chart], layout=widgets.Layout(grid_gap="24px")),
-            widgets.HBox([self.label_choice, self.save_button, self.undo_save_button],
-                         layout=row),
+            widgets.HBox([self.why_button, self.label_choice, self.save_button,
+                          self.undo_save_button], layout=row),
             widgets.HBox([widgets.HTML("Canvas not working in your front end? Upload a picture "
                                        "of digits:"), self.upload], layout=row),
             self.errors,
@@ -212,6 +218,10 @@ class DrawingPad(widgets.VBox):
         self.session.set_live(change["new"])
         self._read_if_live()
 
+    def _on_why(self, change):
+        if change["new"] != self.session.why:  # not the echo of ``show`` setting it
+            self.why(change["new"])
+
     def _on_upload(self, change):
         if not change["new"]:
             return
@@ -224,6 +234,7 @@ class DrawingPad(widgets.VBox):
     def recognize(self) -> list:
         """Read the digits drawn (or uploaded); show boxes, labels, previews and probabilities."""
         detections = self.session.recognize()
+        self.session.explain_selected()  # when Why? is on
         self.show()
         return detections
 
@@ -249,7 +260,16 @@ class DrawingPad(widgets.VBox):
     def select(self, index: int) -> None:
         """Show the probabilities of detection ``index`` and highlight it."""
         self.session.select(index)
+        self.session.explain_selected()  # when Why? is on
         self.show()
+
+    def why(self, on: bool = True):
+        """Turn **Why?** on or off: a heat map of the evidence for the selected reading, over
+        its preview and, faintly, over its box. Returns the explanation shown (or None)."""
+        if self.session.set_why(on):
+            self.session.explain_selected()
+        self.show()
+        return self.session.explanation
 
     def save(self, label=None) -> str | None:
         """Save the selected digit with ``label`` (default: the **Label:** choice) to your
@@ -285,17 +305,38 @@ class DrawingPad(widgets.VBox):
                                   f'{display.QUIET_COLOUR}">{html.escape(session.model_text)}'
                                   "</span>")
         if self._shown_reading is not session.detections:
-            self._shown_reading = session.detections
+            self._shown_reading, self._shown_why = session.detections, None
             self.previews.children = [self._preview(number, detection) for number, detection
                                       in enumerate(session.detections)]
         for number, preview in enumerate(self.previews.children):
             preview.children[1].button_style = "info" if number == session.selected else ""
+        self._show_why()
         if session.label is not None and session.label in range(10):
             self.label_choice.value = session.label
         self.chart.value = ("" if session.selected is None else
                             _chart_html(display.chart(session.detections[session.selected],
                                                       session.selected)))
         self._draw_overlay()
+
+    def _show_why(self) -> None:
+        """The Why? button, and the heat map over the selected preview (the others plain)."""
+        session = self.session
+        if self.why_button.value != session.why:
+            self.why_button.value = session.why
+        why = session.explanation
+        wanted = None if why is None else (session.selected, why)
+        if self._shown_why == wanted:  # explanations compare by identity
+            return
+        previews = self.previews.children
+        if self._shown_why is not None and self._shown_why[0] < len(previews):
+            number = self._shown_why[0]
+            previews[number].children[0].value = display.preview_png(
+                session.detections[number].image28)
+            previews[number].remove_class("digits-why-shown")
+        if wanted is not None and wanted[0] < len(previews):
+            previews[wanted[0]].children[0].value = display.why_preview_png(why)
+            previews[wanted[0]].add_class("digits-why-shown")
+        self._shown_why = wanted
 
     def _preview(self, number, detection):
         image = widgets.Image(value=display.preview_png(detection.image28), format="png",
@@ -357,9 +398,17 @@ class DrawingPad(widgets.VBox):
         items = self.overlay_items
         sizes = [(10 * len(item.label) + 4, LABEL_HEIGHT) for item in items]
         spots = display.label_spots(items, sizes, (self.drawing.width, self.drawing.height))
+        why = self.session.explanation
+        heat = None
+        if why is not None and self.session.selected < len(items):
+            heat = display.why_box(why, items[self.session.selected].box)
+        if heat is not None:
+            heat = heat[0], np.asarray(heat[1])
         layer = self._overlay
         with hold_canvas():
             layer.clear()
+            if heat is not None:
+                layer.put_image_data(heat[1], *heat[0])
             layer.font = LABEL_FONT
             layer.text_baseline = "middle"
             for item, (left, top, right, bottom) in zip(items, spots, strict=True):

@@ -291,3 +291,15 @@ def test_printed_text_is_refused_for_one_digit_too(trained):
     text = synthetic_photos.printed_text(np.random.default_rng(2))
     with pytest.raises(ValueError, match="printed text"):
         trained.predict_digit(text)
+
+
+def test_is_photo_agrees_with_read_page_for_the_pad(mnist_test):
+    drawing = pad_drawing()
+    for image in (drawing, drawing.convert("RGBA"), np.asarray(drawing) / 255.0,
+                  Image.open(io.BytesIO(jpeg(drawing)))):
+        assert not paper.is_photo(image)
+    for seed in range(3):
+        photo = a_photo(mnist_test, seed=seed).image
+        assert paper.is_photo(photo) and paper.read_page(photo).source == paper.PHOTO
+    with pytest.raises(TypeError, match="PIL image or a numpy array"):
+        paper.is_photo("photo.jpg")

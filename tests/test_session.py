@@ -9,6 +9,7 @@ import errno
 import io
 import math
 import struct
+import types
 import zlib
 
 import numpy as np
@@ -498,3 +499,157 @@ def test_a_decompression_bomb_is_refused_before_decoding():
     assert pad.message == Message(session.NOT_AN_IMAGE.format(name="bomb.png",
                                                               error=library.value), "error")
     assert "too large" in pad.message.text
+
+
+# ---------------------------------------------------------------------------------- Why?
+
+class FakeExplainer:
+    """Stands in for ``explain.explain``: records what it was asked; raises ``error``."""
+
+    def __init__(self, error=None):
+        self.calls, self.error = [], error
+
+    def __call__(self, detection, predictor):
+        self.calls.append(detection)
+        if self.error is not None:
+            raise self.error
+        return types.SimpleNamespace(digit=detection.digit, runner_up=(detection.digit + 1) % 10)
+
+
+def why_pad(**options):
+    pad, _ = read_pad(**options)
+    pad.explainer = FakeExplainer()
+    return pad
+
+
+def test_why_explains_the_selected_reading_once_and_names_both_digits():
+    pad = why_pad()
+    assert pad.explanation is None and not pad.wants_explanation  # Why? is off
+    assert pad.set_why(True) and pad.wants_explanation
+    why = pad.explain_selected()
+    assert why is pad.explanation and pad.explainer.calls == [pad.detections[0]]
+    assert pad.message == Message(session.WHY_SHOWN.format(digit=1, runner_up=2), "result")
+    assert pad.message.text == ("Why 1? Orange pixels pushed the model towards 1, blue ones "
+                                "towards 2 (its runner-up).")
+    assert pad.explain_selected() is why and len(pad.explainer.calls) == 1  # kept
+    pad.select(1)
+    assert pad.explanation is None and pad.wants_explanation
+    pad.explain_selected()
+    assert pad.explanation.digit == 7 and len(pad.explainer.calls) == 2
+    pad.select(0)  # back to the first: its explanation was kept, and is said again
+    assert pad.explanation is why and len(pad.explainer.calls) == 2
+    assert pad.message.text.startswith("Why 1?")
+    assert pad.state()["why"] and pad.state()["explained"]
+    assert not pad.set_why(False) and pad.explanation is None
+    assert pad.message.text.startswith("Read: 1 7 0")
+
+
+def test_why_with_nothing_read_says_what_to_do():
+    pad = PadSession(FakePredictor())
+    pad.explainer = FakeExplainer()
+    assert not pad.set_why(True)
+    assert pad.message == Message(session.NOTHING_TO_EXPLAIN, "empty")
+    one(pad)
+    assert pad.explain_selected() is None and pad.explainer.calls == []  # not read yet
+    pad.recognize()
+    assert pad.explain_selected() is not None  # Why? stayed on: the reading is explained
+
+
+def test_an_explanation_goes_as_soon_as_its_reading_is_stale():
+    pad = why_pad()
+    pad.set_why(True)
+    pad.explain_selected()
+    one(pad, 540)
+    assert pad.explanation is None and not pad.wants_explanation  # not read yet
+    pad.recognize()
+    assert pad.wants_explanation  # Why? is still on: the new reading wants explaining
+    assert pad.explain_selected() is not None and len(pad.explainer.calls) == 2
+
+
+def test_in_live_mode_the_kept_boxes_lose_their_explanation_too():
+    pad = why_pad()
+    pad.set_live(True)
+    pad.set_why(True)
+    pad.explain_selected()
+    one(pad, 540)
+    assert pad.detections and pad.explanation is None
+
+
+def test_a_worker_explanation_of_a_stale_reading_is_dropped():
+    pad = why_pad()
+    pad.set_why(True)
+    version, number, detection = pad.start_explaining()
+    assert pad.message == Message(session.EXPLAINING.format(digit=1))
+    assert pad.start_explaining() is None  # one at a time
+    assert pad.state()["why"] and not pad.state()["explained"]
+    one(pad, 540)  # the drawing changes while the worker explains
+    assert not pad.finish_explaining(version, number, FakeExplainer()(detection, None))
+    assert pad.explanation is None
+    pad.recognize()
+    job = pad.start_explaining()
+    assert pad.finish_explaining(*job[:2], FakeExplainer()(job[2], None))
+    assert pad.explanation is not None
+
+
+def test_an_explanation_that_fails_is_said_and_turns_why_off():
+    pad, _ = read_pad()
+    pad.explainer = FakeExplainer(error=TypeError("expected a digitlib Predictor"))
+    pad.set_why(True)
+    assert pad.explain_selected() is None
+    assert pad.message == Message(session.CANNOT_EXPLAIN.format(
+        error="expected a digitlib Predictor"), "error")
+    assert not pad.why and not pad.wants_explanation
+
+
+def test_why_explains_a_real_reading_with_the_real_model(predictor):
+    pad = PadSession(predictor)
+    assert pad.load_image(files_274()["8-bit JPEG"], name="274.jpg")
+    pad.recognize()
+    pad.select(2)
+    assert pad.set_why(True)
+    why = pad.explain_selected()
+    assert why.digit == 4 and why.runner_up != 4 and why.evidence.shape == (28, 28)
+    assert why.evidence.max() > 0  # some ink pushed towards the answer
+    assert pad.message == Message(session.WHY_SHOWN.format(digit=4, runner_up=why.runner_up),
+                                  "result")
+    preview = display.why_preview(why)
+    assert preview.size == (84, 84) and preview.mode == "RGBA"
+    assert preview.tobytes() != display.preview_image(why.image28).convert("RGBA").tobytes()
+    (left, top), heat = display.why_box(why, display.boxes(pad.detections, 2,
+                                                            pad.placement)[2].box)
+    assert heat.mode == "RGBA" and np.asarray(heat)[..., 3].max() > 0
+
+
+# -------------------------------------------------------------------------- photos of paper
+
+def test_a_photo_is_shown_as_it_is_and_its_boxes_land_on_its_digits(predictor):
+    from digitlib import data, synthetic_photos
+
+    (_, _), (x_test, y_test) = data.load_mnist()
+    chosen = [3, 2, 1]  # MNIST test digits 0, 1, 2
+    rng = np.random.default_rng(16)
+    photo = synthetic_photos.photo_of(x_test[chosen], y_test[chosen], rng, ruling="ruled",
+                                      size=(480, 260), digit_height=60, tilt=0.0)
+    pad = PadSession(predictor)
+    assert pad.load_image(_bytes(photo.image.convert("RGB"), "JPEG", quality=92), "sheet.jpg")
+    assert pad.picture_is_photo and pad.state()["photo"]
+    assert pad.message == Message(session.PHOTO_OPENED.format(name="sheet.jpg"))
+    assert pad.picture_shown.mode == "RGB"
+    assert np.array_equal(np.asarray(pad.picture_shown), np.asarray(pad.picture.convert("RGB")))
+    found = pad.recognize()
+    assert "".join(str(d.digit) for d in found) == photo.label
+    scale, dx, dy = pad.placement
+    for shown, (left, top, right, bottom) in zip(
+            display.boxes(found, None, pad.placement), photo.boxes, strict=True):
+        truth = (left * scale + dx, top * scale + dy, right * scale + dx, bottom * scale + dy)
+        centre = ((shown.box[0] + shown.box[2]) / 2, (shown.box[1] + shown.box[3]) / 2)
+        assert truth[0] <= centre[0] <= truth[2] and truth[1] <= centre[1] <= truth[3]
+
+
+def test_a_drawing_upload_is_still_shown_as_its_ink():
+    pad = PadSession(FakePredictor())
+    picture = Image.new("L", (200, 100), 255)
+    picture.paste(0, (20, 20, 40, 80))
+    assert pad.load_image(picture, name="drawn.png") and not pad.picture_is_photo
+    assert pad.message == Message(session.PICTURE_OPENED.format(name="drawn.png"))
+    assert pad.picture_shown.mode == "L"

@@ -252,3 +252,68 @@ def test_a_read_only_disk_says_could_not_save(root, tmp_path, monkeypatch):
     app.save_button.invoke()  # never silent: the user must not believe it saved
     assert app.results.cget("text") == f"could not save: folder is read-only ({tmp_path})"
     assert app.results.cget("foreground") == display.ERROR_COLOUR
+
+
+class SlowExplainer:
+    """A stand-in for ``explain.explain`` that takes ``delay`` seconds and records its thread;
+    it returns a real ``explain.Explanation`` (ink pushing towards the answer)."""
+
+    def __init__(self, delay=0.0):
+        self.delay, self.threads = delay, []
+
+    def __call__(self, detection, predictor):
+        import threading
+
+        from digitlib import explain
+
+        self.threads.append(threading.current_thread().name)
+        time.sleep(self.delay)
+        image28 = np.asarray(detection.image28, np.float32)
+        return explain.Explanation(image28, detection.probabilities, detection.digit,
+                                   (detection.digit + 1) % 10, image28 - 0.2, "test")
+
+
+def test_why_is_worked_out_in_the_worker_and_shown_on_preview_and_box(root, tmp_path):
+    state_file = tmp_path / "state.json"
+    app = make_app(root, state_file=state_file)
+    app.session.explainer = explainer = SlowExplainer(delay=0.2)
+    read(app, root, [(60, 40), (60, 240)], [(200, 40), (280, 40), (230, 240)])
+    plain = app.preview_row.winfo_children()[0].cget("image")
+    app.why_button.invoke()  # the learner presses Why?
+    assert app.why.get() and app.results.cget("text") == session.EXPLAINING.format(digit=1)
+    wait_for(root, lambda: app.session.explanation is not None)
+    assert explainer.threads == ["digits-predict_0"]  # never on the Tk thread
+    assert app.results.cget("text") == session.WHY_SHOWN.format(digit=1, runner_up=2)
+    assert app.preview_row.winfo_children()[0].cget("image") != plain
+    (heat,) = app.canvas.find_withtag("why")
+    assert app.canvas.coords(heat) == pytest.approx(app.canvas.coords(boxes(app)[0])[:2])
+    state = json.loads(state_file.read_text())
+    assert state["why"] and state["explained"] and "why" in state["buttons"]
+    app.select(1)  # the other digit is explained in turn
+    wait_for(root, lambda: app.session.explanation is not None)
+    assert app.results.cget("text") == session.WHY_SHOWN.format(digit=2, runner_up=3)
+    assert app.preview_row.winfo_children()[0].cget("image") == plain
+    app.why_button.invoke()  # off again
+    assert not app.session.why and not app.canvas.find_withtag("why")
+
+
+def test_an_explanation_of_a_changed_drawing_is_dropped_and_redone(root):
+    app = make_app(root)
+    app.session.explainer = explainer = SlowExplainer(delay=0.4)
+    read(app, root, [(60, 40), (60, 240)])
+    app.explain_why(True)
+    draw(app, [(200, 40), (280, 40), (230, 240)])  # while the worker explains the first
+    wait_for(root, lambda: app._job is None)
+    assert app.session.explanation is None and not app.canvas.find_withtag("why")
+    read(app, root)
+    wait_for(root, lambda: app.session.explanation is not None)
+    assert len(explainer.threads) == 2 and app.why.get()
+
+
+def test_why_with_the_fake_predictor_says_it_cannot_explain(root):
+    app = make_app(root)  # FakePredictor: no Keras model, so the real explainer refuses it
+    read(app, root, [(60, 40), (60, 240)])
+    app.why_button.invoke()
+    wait_for(root, lambda: app._job is None)
+    assert app.results.cget("text").startswith("Could not explain this reading")
+    assert not app.why.get()

@@ -313,3 +313,66 @@ def test_the_real_model_reads_three_digits_in_order(predictor):
     centres = [(item.box[0] + item.box[2]) / 2 for item in pad.overlay_items]
     assert centres == sorted(centres) and len(pad.previews.children) == 3
     assert pad.message_text.startswith("Read: 1 7 0")
+
+
+def test_why_shows_the_heat_map_over_the_preview_and_faintly_over_the_box(predictor, sent):
+    pad = DrawingPad(predictor)
+    for digit, x in [(1, 95), (7, 280)]:
+        for points in SHAPES[digit](x):
+            stroke(pad, points)
+    pad.recognize()
+    plain = [preview.children[0].value for preview in pad.previews.children]
+    assert "digits-why" in pad.why_button._dom_classes and not pad.why_button.value
+    sent.clear()
+    pad.why_button.value = True  # the learner presses Why?
+    why = pad.session.explanation
+    assert why is not None and why.digit == pad.detections[0].digit
+    assert pad.message_text == session.WHY_SHOWN.format(digit=why.digit, runner_up=why.runner_up)
+    assert pad.previews.children[0].children[0].value == display.why_preview_png(why) != plain[0]
+    assert pad.previews.children[1].children[0].value == plain[1]
+    heat = [args for layer, name, args in sent if layer is pad.canvas[2] and name ==
+            "putImageData"]
+    box = pad.overlay_items[0].box
+    assert len(heat) == 1 and [round(value) for value in heat[0][:2]] == [round(box[0]),
+                                                                          round(box[1])]
+    pad.previews.children[1].children[1].click()  # select the 7: explained in turn
+    assert pad.session.explanation.digit == pad.detections[1].digit
+    assert pad.previews.children[0].children[0].value == plain[0]
+    assert pad.previews.children[1].children[0].value != plain[1]
+    pad.why_button.value = False
+    assert pad.session.explanation is None and pad.previews.children[1].children[0].value == (
+        plain[1])
+    assert pad.message_text.startswith("Read: 1 7")
+
+
+def test_why_with_nothing_read_says_so_and_a_failure_turns_the_button_off():
+    pad = DrawingPad(FakePredictor())
+    pad.why_button.value = True
+    assert pad.message_text == session.NOTHING_TO_EXPLAIN
+    one(pad)
+    pad.recognize()  # FakePredictor has no Keras model: explain refuses it, clearly
+    assert pad.message_text.startswith("Could not explain this reading: expected a digitlib")
+    assert not pad.why_button.value and pad.last_error is None
+
+
+def test_an_uploaded_photo_is_shown_in_colour_with_its_boxes_on_its_digits(predictor, sent):
+    from digitlib import data, synthetic_photos
+
+    (_, _), (x_test, y_test) = data.load_mnist()
+    photo = synthetic_photos.photo_of(x_test[[3, 2]], y_test[[3, 2]], np.random.default_rng(6),
+                                      ruling="squared", size=(400, 240), digit_height=56,
+                                      tilt=0.0)
+    buffer = io.BytesIO()
+    photo.image.convert("RGB").save(buffer, "JPEG", quality=90)
+    pad = DrawingPad(predictor)
+    sent.clear()
+    _upload(pad, "sheet.jpg", buffer.getvalue())
+    assert pad.session.picture_is_photo and pad.message_text.startswith(f"Read: {photo.label[0]}")
+    (args,) = [args for layer, name, args in sent if layer is pad.canvas[0]
+               and name == "putImageData"]
+    scale, dx, dy = pad.session.placement
+    assert [round(value) for value in args[:2]] == [dx, dy]
+    for item, (left, top, right, bottom) in zip(pad.overlay_items, photo.boxes, strict=True):
+        centre = ((item.box[0] + item.box[2]) / 2, (item.box[1] + item.box[3]) / 2)
+        assert left * scale + dx <= centre[0] <= right * scale + dx
+        assert top * scale + dy <= centre[1] <= bottom * scale + dy

@@ -1,6 +1,8 @@
 """Notebook 06 in a real browser: JupyterLab and Voilà from the project's venv, headless
 Chromium driven by Playwright, digits drawn with the real mouse, read by the real model, a
-reading selected, saved and the save undone (into a throwaway dataset folder).
+reading selected, saved and the save undone (into a throwaway dataset folder), the reading
+explained with **Why?** (its heat map over the preview and the box), and a generated photo of
+digits on ruled paper uploaded, shown as it is and boxed digit by digit.
 
 Screenshots are saved under build/screenshots/ (look at them: drawn digits, boxes, labels).
 """
@@ -9,9 +11,10 @@ import re
 import secrets
 import time
 
+import numpy as np
 import pytest
 
-from digitlib import config
+from digitlib import config, display
 from digitlib.display import SURE_COLOUR, UNSURE_COLOUR
 from digitlib.personal import PersonalDigits
 from tests.conftest import require
@@ -192,6 +195,103 @@ def _select_save_and_undo_save(page, server, number, digit):
     _no_callback_errors(page)
 
 
+def _pixels(locator):
+    """A screenshot of ``locator`` as an (H, W, 3) float array."""
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(locator.screenshot())).convert("RGB"), dtype=float)
+
+
+def _canvas_pixels(page):
+    return _pixels(page.locator("canvas.digits-canvas"))
+
+
+def _warm(pixels):
+    return pixels[..., 0] - pixels[..., 2] > 60
+
+
+def _why(page, server, number, digit):
+    """Press Why? for the selected preview ``number`` (1-based, read as ``digit``): the message
+    names the digit, its preview gets the heat map and its box a faint one."""
+    preview = page.locator(".digits-preview img").nth(number - 1)
+    canvas_before = _canvas_pixels(page)
+    assert not _warm(_pixels(preview)).any(), "the plain preview is grey"
+    page.locator(".digits-why").click()
+    result = page.locator(".digits-result")
+    try:
+        result.filter(has_text=f"Why {digit}?").wait_for(timeout=RESULT_TIMEOUT_MS)
+    except Exception as error:
+        raise AssertionError(f"no explanation shown ({error})\n"
+                             f"{_evidence(page, server, f'{server.name}_why_failed')}") from error
+    assert "Orange pixels pushed the model towards" in result.inner_text()
+    shown = _settled(lambda: bool(_warm(_pixels(preview)).sum() > 10), True)
+    assert shown, "the selected preview shows no heat map"
+    assert page.locator(".digits-preview.digits-why-shown").count() == 1
+    changed = _settled(lambda: bool(np.abs(_canvas_pixels(page) - canvas_before).max() > 40),
+                       True)
+    _screenshot_pad(page, f"{server.name}_why")
+    assert changed, "the canvas shows no heat map over the box"
+    # orange over black ink or white paper stays warm (red well above blue): count new ones
+    newly_warm = _warm(_canvas_pixels(page)) & ~_warm(canvas_before)
+    assert newly_warm.sum() > 20, "no orange evidence drawn over the digit's box"
+    page.locator(".digits-why").click()  # off again: the plain preview comes back
+    assert _settled(lambda: not _warm(_pixels(preview)).any(), True), "Why? off kept the map"
+    assert page.locator(".digits-preview.digits-why-shown").count() == 0
+    _no_callback_errors(page)
+
+
+def _photo_file(folder):
+    """A small generated photo of MNIST test digits on ruled paper (JPEG) and its digits."""
+    import numpy as np
+
+    from digitlib import data, synthetic_photos
+
+    (_, _), (x_test, y_test) = data.load_mnist()
+    chosen = [0, 2, 1]  # MNIST test digits 7, 1, 2
+    photo = synthetic_photos.photo_of(x_test[chosen], y_test[chosen], np.random.default_rng(13),
+                                      ruling="ruled", ink="blue", paper="white",
+                                      size=(520, 300), digit_height=64, tilt=1.0)
+    path = folder / "homework.jpg"
+    photo.image.convert("RGB").save(path, "JPEG", quality=88)
+    return path, photo
+
+
+def _upload_photo(page, server):
+    """Upload a generated photo: it is read as a photo, shown in colour, every digit boxed."""
+    path, photo = _photo_file(server.log.parent)
+    page.locator(".digits-clear").click()  # so the next "Read:" is the photo's
+    page.locator(".digits-result", has_text="Draw one or more digits").wait_for()
+    with page.expect_file_chooser() as chooser:
+        page.locator(".digits-upload").click()
+    chooser.value.set_files(str(path))
+    result = page.locator(".digits-result")
+    try:
+        result.filter(has_text="Read:").wait_for(timeout=RESULT_TIMEOUT_MS)
+    except Exception as error:
+        raise AssertionError(f"the photo was not read ({error})\n"
+                             f"{_evidence(page, server, f'{server.name}_photo_failed')}") from error
+    digits = [int(d) for d in READ.search(result.inner_text()).group(1).split()]
+    count = len(photo.label)
+    _settled(lambda: len(_boxes(page)), count)
+    boxes = _boxes(page)
+    _screenshot_pad(page, f"{server.name}_photo")
+    evidence = _evidence(page, server, f"{server.name}_photo")
+    assert digits == [int(d) for d in photo.label], f"photo of {photo.label}: {digits}\n{evidence}"
+    assert len(boxes) == count, f"expected {count} boxes on the photo, found {boxes}\n{evidence}"
+    scale, dx, dy = display.fit(photo.image.size, (560, 280))
+    for (left, top, right, bottom), truth in zip(boxes, photo.boxes, strict=True):
+        centre_x = (truth[0] + truth[2]) / 2 * scale + dx
+        centre_y = (truth[1] + truth[3]) / 2 * scale + dy
+        assert left < centre_x < right and top < centre_y < bottom, (
+            f"no box around the digit at ({centre_x:.0f}, {centre_y:.0f}): {boxes}\n{evidence}")
+    pixels = _canvas_pixels(page)
+    blue = int(((pixels[..., 2] - pixels[..., 0]) > 50).sum())  # blue ink: the photo itself
+    assert blue > 300, f"the pad does not show the photo in colour ({blue} blue pixels)"
+    _no_callback_errors(page)
+
+
 def test_jupyterlab_draw_and_recognize(page, lab):
     page.goto(lab.page_url(f"/lab/tree/{jb.NOTEBOOK.name}"))
     page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=RENDER_TIMEOUT_MS)
@@ -225,6 +325,9 @@ def test_jupyterlab_draw_and_recognize(page, lab):
     assert _settled(page.locator(".digits-preview").count, 3) == 3
     _no_callback_errors(page)
     _select_save_and_undo_save(page, lab, 2, 7)
+    _why(page, lab, 2, 7)
+    _upload_photo(page, lab)
+    page.screenshot(path=str(jb.SCREENSHOTS / "lab_photo_page.png"), full_page=True)
 
 
 def test_voila_draw_and_recognize(page, voila):

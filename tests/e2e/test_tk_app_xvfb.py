@@ -3,7 +3,8 @@
 It starts a virtual display, launches ``python -m digitlib.tk_app`` on it, draws digits by
 pressing, dragging and releasing the mouse, clicks Recognize and reads the results line from
 the state file the app writes; then it clicks a preview to select a digit, Save and Undo save
-(into a throwaway dataset folder). A screenshot goes to build/screenshots/tk_app.png.
+(into a throwaway dataset folder), and presses Why? to see the selected digit's heat map.
+Screenshots go to build/screenshots/tk_app.png and tk_app_why.png.
 """
 
 import json
@@ -23,6 +24,7 @@ from tests.conftest import require
 pytestmark = pytest.mark.e2e
 
 SCREENSHOT = config.ROOT / "build" / "screenshots" / "tk_app.png"
+WHY_SCREENSHOT = SCREENSHOT.with_name("tk_app_why.png")
 
 
 def ellipse(centre_x, centre_y, radius_x, radius_y, start=-90.0, end=270.0, count=28):
@@ -141,3 +143,20 @@ def test_draw_digits_with_the_mouse_recognize_select_and_save(display, app, tmp_
                        what="Undo save")
     assert state["message"] == f"Removed the last saved example (0 left in {folder})."
     assert len(PersonalDigits(folder)) == 0
+
+    # Why? for the selected 4: worked out in the app's worker, shown on its preview and box.
+    mouse.click(*state["buttons"]["why"])
+    state = read_state(process, state_file, log_file, lambda s: s["explained"], timeout=60,
+                       what="Why?")
+    assert state["why"] and state["selected"] == 2
+    assert state["message"].startswith("Why 4? Orange pixels pushed the model towards 4")
+    time.sleep(0.5)  # let Tk paint the heat map before the screenshot
+    x, y, width, height = mouse.window_geometry(window)
+    screen = ImageGrab.grab(xdisplay=display).crop((x, y, x + width, y + height))
+    screen.save(WHY_SCREENSHOT)
+    canvas_left, canvas_top = state["canvas"][0] - x, state["canvas"][1] - y
+    left, top, right, bottom = state["boxes"][2]
+    inside = screen.convert("RGB").crop((canvas_left + left + 3, canvas_top + top + 3,
+                                        canvas_left + right - 3, canvas_top + bottom - 3))
+    warm = [pixel for pixel in inside.getdata() if pixel[0] > pixel[2] + 60]  # orange-ish
+    assert len(warm) > 20, "no heat map over the selected digit's box"
