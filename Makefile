@@ -11,7 +11,7 @@ NBVAL_CELL_TIMEOUT ?= 600
 # digitlib (which sets the same).
 export TF_CPP_MIN_LOG_LEVEL ?= 1
 
-.PHONY: setup data lab test test-e2e lint model bench bench-train bench-predict notebooks app web clean
+.PHONY: setup data lab test test-e2e lint model bench bench-train bench-predict bench-strings notebooks app web clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: install it, or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -56,6 +56,10 @@ bench-train: data
 
 bench-predict: data
 	$(BIN)/python -m digitlib.bench predict
+
+## Numbers whose digits touch, read by the string reader and the reader before it.
+bench-strings: data
+	$(BIN)/python -m digitlib.bench strings
 
 ## Re-execute the notebooks headless in full mode and write them back with outputs. Notebooks
 ## 05-07 use the committed model, so the saved outputs agree with it and its card; notebook 04

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from digitlib import config, display, images, runtime, segment
+from digitlib import config, display, images, runtime, segment, strings
 from digitlib.preprocess import MNIST_SIZE, stroke_width, to_mnist
 
 UNSURE_BELOW = 0.80  # a softmax probability below this is reported as unsure
@@ -39,6 +39,8 @@ BLOB = 0.4  # stroke width over the ink's longer side: MNIST at most 0.33, a fil
 SPLIT_BELOW = 0.9999
 SPLIT_SURE = 0.9
 SPLIT_ODDS = 0.2
+# False: read touching digits the old way above instead of with ``digitlib.strings``.
+READ_STRINGS = True
 
 
 @dataclass(eq=False)
@@ -170,6 +172,13 @@ class Predictor:
         if not found:
             return []
         readings = self._detections(found)  # every digit in one call of the model
+        # --- touching digits (issue 15): segmentation by recognition, in digitlib.strings ---
+        if READ_STRINGS:
+            return strings.read_pieces(
+                found, readings, self.classify,
+                lambda p, image28, piece: self._reading(Detection, p, image28, piece,
+                                                        box=piece.box))
+        # --- (the reader before it, kept for comparison: bench-strings, tests) ---
         # Digits that touch are one piece of ink. Doubtful wide pieces are cut in two, and the
         # halves replace the whole when they read much more surely (a second call, rarely made).
         splits = [segment.split_touching(digit) if reading.confidence < SPLIT_BELOW else []
