@@ -64,6 +64,20 @@ def bench_train() -> None:
           f"{quick['validation_accuracy']:.2%} at the chosen epoch {quick['chosen_epoch']}")
 
 
+def eight_digit_canvas(x_test, y_test):
+    """``(canvas, "31415926")``: the first MNIST test 3, 1, 4, 1, 5, 9, 2 and 6, 84 px tall and
+    16 px apart, on a white PIL canvas."""
+    import numpy as np
+    from PIL import Image
+
+    digits = [int(np.flatnonzero(y_test == digit)[0]) for digit in (3, 1, 4, 1, 5, 9, 2, 6)]
+    canvas = Image.new("L", (8 * 100 + 20, 124), 255)  # black ink on white, like the pads
+    for slot, index in enumerate(digits):
+        tile = Image.fromarray(255 - x_test[index]).resize((84, 84), Image.Resampling.BICUBIC)
+        canvas.paste(tile, (10 + slot * 100, 20))
+    return canvas, "".join(str(y_test[index]) for index in digits)
+
+
 def bench_predict(model_path=None) -> None:
     """Time the serving path on 2 CPU cores against the same path with a TensorFlow graph and
     with ``model.predict`` as the model call.
@@ -78,7 +92,6 @@ def bench_predict(model_path=None) -> None:
     import copy
 
     import numpy as np
-    from PIL import Image
 
     from digitlib import data, predict, runtime
     from digitlib.strokes import Drawing
@@ -100,12 +113,7 @@ def bench_predict(model_path=None) -> None:
     pad_image = pad.to_image()
 
     _, (x_test, y_test) = data.load_mnist()
-    digits = [int(np.flatnonzero(y_test == digit)[0]) for digit in (3, 1, 4, 1, 5, 9, 2, 6)]
-    canvas = Image.new("L", (8 * 100 + 20, 124), 255)  # black ink on white, like the pads
-    for slot, index in enumerate(digits):
-        tile = Image.fromarray(255 - x_test[index]).resize((84, 84), Image.Resampling.BICUBIC)
-        canvas.paste(tile, (10 + slot * 100, 20))
-    expected = "".join(str(y_test[index]) for index in digits)
+    canvas, expected = eight_digit_canvas(x_test, y_test)
 
     def p50_ms(function, repeats):
         for _ in range(3):
@@ -235,9 +243,9 @@ def bench_strings(split: str = "test", count: int = 300) -> None:
             times.append(time.perf_counter() - started)
         return 1000 * float(np.median(times))
 
-    rng = np.random.default_rng(17)
-    eight, _, _ = synthetic.mnist_string(x, y, rng, 8, gaps=(4, 6), scale=3.0)
-    five, five_labels, _ = synthetic.mnist_string(x, y, rng, 5, gaps=(-2, -1), scale=3.0)
+    eight, _ = eight_digit_canvas(*test)  # bench-predict's canvas
+    five, five_labels, _ = synthetic.mnist_string(*test, np.random.default_rng(17), 5,
+                                                  gaps=(-2, -1), scale=3.0)
     figures = {}
     for name, switch in (("new", True), ("old", False)):
         predict.READ_STRINGS = switch

@@ -35,7 +35,7 @@ from digitlib.segment import INK_LEVEL, Segment
 
 # Which pieces are searched: ink at least SEVERAL_ASPECT times as wide as tall that the model
 # reads less surely than SURE, and any ink at least SURELY_SEVERAL times as wide as tall.
-SEVERAL_ASPECT = 0.6
+SEVERAL_ASPECT = 0.9
 SURE = 0.9999
 SURELY_SEVERAL = 1.2
 # Cuts are found on a copy max-pooled to WORK_HEIGHT-(2 * WORK_HEIGHT - 1) rows. A seam pays 1
@@ -43,14 +43,15 @@ SURELY_SEVERAL = 1.2
 # pixel; a cut crossing more ink than MAX_CUT_INK of the height is no cut between digits.
 WORK_HEIGHT = 32
 SIDESTEPS = (0.15, 0.6)
-MAX_CUT_INK = 0.35
-DISTINCT = 1.5  # cuts whose paths lie less than this many working pixels apart are one cut
-CUTS_PER_DIGIT = 3  # at most this many cuts per digit-height of width, crossing the least ink
+MAX_CUT_INK = 0.8
+DISTINCT = 2.0  # cuts whose paths lie less than this many working pixels apart are one cut
+CUTS_PER_DIGIT = 5  # at most this many cuts per digit-height of width, crossing the least ink
 # A candidate digit lies between two cuts at most MAX_SPAN apart, holds at least MIN_INK of the
 # ink and is at most MAX_ASPECT times as wide as the writing is tall.
 MAX_SPAN = 8
 MIN_INK = 0.04
 MAX_ASPECT = 1.3
+MIN_TALL = 0.45  # ... and is at least this share of the writing's height tall
 # The search's score of a reading: sum over its digits of log(probability) + DIGIT_BONUS
 # - SHORT_PENALTY * (how much shorter than TALL of the writing's height it is)
 # - WIDE_PENALTY * (how much wider than tall beyond WIDE it is), minus CUT_PENALTY * the ink
@@ -140,8 +141,8 @@ def candidate_cuts(found: Segment) -> list[Cut]:
                 path = _backtrack(moves, end)
                 paths.append(path[::-1] if flip else path)
     profile = small.sum(axis=0).astype(np.float32)
-    paths += [np.full(small.shape[0], x) for x in _valleys(profile, first, last)]
     rows = np.arange(small.shape[0])
+    paths += [np.full(small.shape[0], x) for x in _valleys(profile, first, last)]
     crossed = [float(small[rows, path].sum()) * factor / height for path in paths]
     most = CUTS_PER_DIGIT * (found.box[2] - found.box[0]) / height
     cuts = []
@@ -181,7 +182,7 @@ def candidate_pieces(found: Segment) -> Candidates | None:
                 continue
             rows, used = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
             tall, wide = (rows[-1] + 1 - rows[0]) / height, (used[-1] + 1 - used[0]) / height
-            if wide > MAX_ASPECT:
+            if wide > MAX_ASPECT or tall < MIN_TALL:
                 continue
             spans.append((i, j))
             pieces.append(_piece(found, region, rows, used))
