@@ -52,15 +52,14 @@ MAX_SPAN = 8
 MIN_INK = 0.04
 MAX_ASPECT = 1.3
 MIN_TALL = 0.45  # ... and is at least this share of the writing's height tall
-# The search's score of a reading: sum over its digits of log(probability) + DIGIT_BONUS
-# - SHORT_PENALTY * (how much shorter than TALL of the writing's height it is)
-# - WIDE_PENALTY * (how much wider than tall beyond WIDE it is), minus CUT_PENALTY * the ink
-# each cut crosses (as a share of the height). Tuned on strings of MNIST training digits.
+# The search's score of a reading: the sum over its digits of log(probability) + DIGIT_BONUS
+# - SHORT_PENALTY * (how much shorter than TALL of the writing's height it is), minus
+# CUT_PENALTY * the ink each cut crosses (as a share of the height). Tuned on strings of MNIST
+# training digits (and wide single digits, which must stay whole): a bonus or cost per digit,
+# a cost per cut and a soft cost of width beyond MAX_ASPECT all did worse than none.
 DIGIT_BONUS = 0.0
 TALL = 0.6
 SHORT_PENALTY = 10.0
-WIDE = 1.0
-WIDE_PENALTY = 2.0
 CUT_PENALTY = 0.0
 
 
@@ -118,6 +117,19 @@ def read_pieces(found: list[Segment], readings, classify, reading):
                                                 graph.pieces[k - 1])
                    for k in chosen]
     return result
+
+
+def search(found: Segment, classify):
+    """The search on one piece of ink, for a lesson: ``(graph, chosen, probabilities)`` where
+    ``graph`` is its cut graph (``Candidates``; None when it offers no cut), ``chosen`` the
+    indices into ``graph.spans`` of the digits read and ``probabilities`` (N, 10) the model's
+    reading of every span. ``classify``: e.g. ``Predictor.classify``."""
+    graph = candidate_pieces(found)
+    if graph is None:
+        return None, [0], classify(to_mnist(found.ink)[np.newaxis])
+    batch = np.stack([to_mnist(found.ink)] + [to_mnist(piece.ink) for piece in graph.pieces])
+    probabilities = classify(batch)
+    return graph, best_reading(graph, probabilities), probabilities
 
 
 def candidate_cuts(found: Segment) -> list[Cut]:
@@ -195,9 +207,7 @@ def candidate_pieces(found: Segment) -> Candidates | None:
 def best_reading(graph: Candidates, probabilities) -> list[int]:
     """Indices into ``graph.spans`` of the likeliest sequence of digits from the left edge to
     the right edge. ``probabilities``: the model's reading of each span, in order."""
-    tall, wide = graph.shapes.T
-    priors = (DIGIT_BONUS - SHORT_PENALTY * np.maximum(0.0, TALL - tall)
-              - WIDE_PENALTY * np.maximum(0.0, wide - WIDE))
+    priors = DIGIT_BONUS - SHORT_PENALTY * np.maximum(0.0, TALL - graph.shapes[:, 0])
     scores = np.log(np.maximum(np.max(probabilities, axis=1), 1e-12)) + priors
     ends = len(graph.cuts) + 1
     cut_costs = [0.0] + [CUT_PENALTY * cut.ink for cut in graph.cuts]
