@@ -5,6 +5,8 @@ import re
 import subprocess
 import sys
 
+import numpy as np
+
 from digitlib import bench, config
 from tests.conftest import require
 
@@ -25,4 +27,13 @@ def test_bench_predict_prints_every_figure():
 
 def test_bench_names_its_benchmarks(capsys):
     assert bench.main(["nonsense"]) == 2
-    assert "usage: python -m digitlib.bench {train|predict}" in capsys.readouterr().err
+    assert "usage: python -m digitlib.bench {train|predict|strings}" in capsys.readouterr().err
+
+
+def test_string_scores():
+    readings = {1: [1, 2, 3], 2: [1, 2], 3: [4, 5, 6, 7]}  # right; one missing; one extra
+    strings = [(1, [1, 2, 3]), (2, [1, 2, 3]), (3, [4, 5, 6])]
+    scores = bench.string_scores(readings.__getitem__, strings)
+    assert scores == {"exact": 1 / 3, "count": 1 / 3, "digits": (3 + 2 + 2) / 9}
+    made = bench.make_strings(np.zeros((10, 28, 28), np.uint8) + 255, np.arange(10), 4, seed=0)
+    assert len(made) == 4 and all(2 <= len(labels) <= 6 for _, labels in made)
