@@ -34,8 +34,10 @@ from digitlib.preprocess import stroke_width, to_mnist
 from digitlib.segment import INK_LEVEL, Segment
 
 # Which pieces are searched: ink at least SEVERAL_ASPECT times as wide as tall that the model
-# reads less surely than SURE, and any ink at least SURELY_SEVERAL times as wide as tall.
-SEVERAL_ASPECT = 0.9
+# reads less surely than SURE, and any ink at least SURELY_SEVERAL times as wide as tall. On
+# strings of MNIST training digits a lower SEVERAL_ASPECT reads a few more numbers right but
+# searches many more single digits (a 3 or a 5 is often as wide as tall), which costs time.
+SEVERAL_ASPECT = 1.1
 SURE = 0.9999
 SURELY_SEVERAL = 1.2
 # Cuts are found on a copy max-pooled to WORK_HEIGHT-(2 * WORK_HEIGHT - 1) rows. A seam pays 1
@@ -56,7 +58,8 @@ MIN_TALL = 0.45  # ... and is at least this share of the writing's height tall
 # - SHORT_PENALTY * (how much shorter than TALL of the writing's height it is), minus
 # CUT_PENALTY * the ink each cut crosses (as a share of the height). Tuned on strings of MNIST
 # training digits (and wide single digits, which must stay whole): a bonus or cost per digit,
-# a cost per cut and a soft cost of width beyond MAX_ASPECT all did worse than none.
+# a cost per cut, a soft cost of width beyond MAX_ASPECT and a bonus for the whole piece all
+# did worse than none.
 DIGIT_BONUS = 0.0
 TALL = 0.6
 SHORT_PENALTY = 10.0
