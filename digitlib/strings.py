@@ -15,10 +15,11 @@ so we over-segment and let the model choose:
    model in one batched call.
 3. The search (``best_reading``): the sequence of pieces from the left of the ink to its right
    whose readings are jointly most likely, by dynamic programming over the cut graph. Each
-   piece scores the log-probability of its reading, plus priors: a digit is about as tall as
-   the writing and rarely wider than tall, and a cut through much ink is unlikely. The whole
-   piece is one of the candidates, so a wide 0 or a 1 with a flag stays whole when it reads
-   better whole.
+   piece scores the log-probability of its reading, plus a prior on its size relative to the
+   writing's height: a digit is about as tall as the writing and at most a little wider than
+   tall (a candidate wider than ``MAX_ASPECT`` is none). The whole piece is one of the
+   candidates, so a wide 0 stays whole when it reads better whole, and a 1 is too narrow to be
+   searched at all.
 
 Only ink that looks like more than one digit is searched (``may_hold_several``): wider than a
 typical single digit and not read with near certainty. Separated digits never are, so a canvas
@@ -54,16 +55,13 @@ MAX_SPAN = 8
 MIN_INK = 0.04
 MAX_ASPECT = 1.3
 MIN_TALL = 0.45  # ... and is at least this share of the writing's height tall
-# The search's score of a reading: the sum over its digits of log(probability) + DIGIT_BONUS
-# - SHORT_PENALTY * (how much shorter than TALL of the writing's height it is), minus
-# CUT_PENALTY * the ink each cut crosses (as a share of the height). Tuned on strings of MNIST
-# training digits (and wide single digits, which must stay whole): a bonus or cost per digit,
-# a cost per cut, a soft cost of width beyond MAX_ASPECT and a bonus for the whole piece all
-# did worse than none.
-DIGIT_BONUS = 0.0
+# The search's score of a reading: the sum over its digits of log(probability) - SHORT_PENALTY
+# * (how much shorter than TALL of the writing's height the digit is). Tuned on strings of
+# MNIST training digits (and wide single digits, which must stay whole): a bonus or cost per
+# digit, a cost per cut by the ink it crosses, a soft cost of width beyond MAX_ASPECT (also
+# per digit, from MNIST's widths) and a bonus for the whole piece all did worse than none.
 TALL = 0.6
 SHORT_PENALTY = 10.0
-CUT_PENALTY = 0.0
 
 
 @dataclass(eq=False)
@@ -210,16 +208,15 @@ def candidate_pieces(found: Segment) -> Candidates | None:
 def best_reading(graph: Candidates, probabilities) -> list[int]:
     """Indices into ``graph.spans`` of the likeliest sequence of digits from the left edge to
     the right edge. ``probabilities``: the model's reading of each span, in order."""
-    priors = DIGIT_BONUS - SHORT_PENALTY * np.maximum(0.0, TALL - graph.shapes[:, 0])
+    priors = -SHORT_PENALTY * np.maximum(0.0, TALL - graph.shapes[:, 0])
     scores = np.log(np.maximum(np.max(probabilities, axis=1), 1e-12)) + priors
     ends = len(graph.cuts) + 1
-    cut_costs = [0.0] + [CUT_PENALTY * cut.ink for cut in graph.cuts]
     best = np.full(ends + 1, -np.inf)
     best[0] = 0.0
     came = [None] * (ends + 1)
     for k in sorted(range(len(graph.spans)), key=lambda k: graph.spans[k]):
         i, j = graph.spans[k]
-        score = best[i] + scores[k] - cut_costs[i]
+        score = best[i] + scores[k]
         if score > best[j]:
             best[j], came[j] = score, k
     chosen, at = [], ends
