@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from digitlib import whole_digit
 from digitlib.preprocess import stroke_width, to_mnist
 from digitlib.segment import INK_LEVEL, Segment
 
@@ -62,6 +63,9 @@ MIN_TALL = 0.45  # ... and is at least this share of the writing's height tall
 # per digit, from MNIST's widths) and a bonus for the whole piece all did worse than none.
 TALL = 0.6
 SHORT_PENALTY = 10.0
+# ... plus WHOLE_WEIGHT * log P(one whole digit), from the companion model of
+# ``digitlib.whole_digit`` (when there is one): fragments and touching pairs score low.
+WHOLE_WEIGHT = 0.5
 
 
 @dataclass(eq=False)
@@ -107,13 +111,22 @@ def read_pieces(found: list[Segment], readings, classify, reading):
         return list(readings)
     batch = np.stack([to_mnist(piece.ink) for piece in new])
     probabilities = iter(zip(classify(batch), batch, strict=True))
+    # The companion model's P(one whole digit) for the searched pieces, then their candidates.
+    searched_wholes = [whole.image28 for whole, graph in zip(readings, searched, strict=True)
+                       if graph]
+    wholes = whole_digit.probabilities(np.concatenate([np.stack(searched_wholes), batch]))
+    if wholes is not None:
+        whole_of_whole = iter(wholes[: len(searched_wholes)])
+        whole_of_piece = iter(wholes[len(searched_wholes) :])
     result = []
     for whole, graph in zip(readings, searched, strict=True):
         if graph is None:
             result.append(whole)
             continue
         read = [next(probabilities) for _ in graph.pieces]
-        chosen = best_reading(graph, [whole.probabilities] + [p for p, _ in read])
+        sure = (None if wholes is None else
+                [next(whole_of_whole)] + [next(whole_of_piece) for _ in graph.pieces])
+        chosen = best_reading(graph, [whole.probabilities] + [p for p, _ in read], sure)
         result += [whole if k == 0 else reading(read[k - 1][0], read[k - 1][1],
                                                 graph.pieces[k - 1])
                    for k in chosen]
@@ -130,7 +143,8 @@ def search(found: Segment, classify):
         return None, [0], classify(to_mnist(found.ink)[np.newaxis])
     batch = np.stack([to_mnist(found.ink)] + [to_mnist(piece.ink) for piece in graph.pieces])
     probabilities = classify(batch)
-    return graph, best_reading(graph, probabilities), probabilities
+    return graph, best_reading(graph, probabilities, whole_digit.probabilities(batch)), \
+        probabilities
 
 
 def candidate_cuts(found: Segment) -> list[Cut]:
@@ -205,11 +219,14 @@ def candidate_pieces(found: Segment) -> Candidates | None:
                       pieces=pieces, shapes=np.array([(1.0, (right - left) / height)] + shapes))
 
 
-def best_reading(graph: Candidates, probabilities) -> list[int]:
+def best_reading(graph: Candidates, probabilities, whole=None) -> list[int]:
     """Indices into ``graph.spans`` of the likeliest sequence of digits from the left edge to
-    the right edge. ``probabilities``: the model's reading of each span, in order."""
+    the right edge. ``probabilities``: the model's reading of each span, in order; ``whole``:
+    each span's P(one whole digit) from the companion model, if there is one."""
     priors = -SHORT_PENALTY * np.maximum(0.0, TALL - graph.shapes[:, 0])
     scores = np.log(np.maximum(np.max(probabilities, axis=1), 1e-12)) + priors
+    if whole is not None:
+        scores += WHOLE_WEIGHT * np.log(np.maximum(np.asarray(whole, dtype=float), 1e-6))
     ends = len(graph.cuts) + 1
     best = np.full(ends + 1, -np.inf)
     best[0] = 0.0
