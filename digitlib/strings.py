@@ -17,9 +17,11 @@ so we over-segment and let the model choose:
    whose readings are jointly most likely, by dynamic programming over the cut graph. Each
    piece scores the log-probability of its reading, plus a prior on its size relative to the
    writing's height: a digit is about as tall as the writing and at most a little wider than
-   tall (a candidate wider than ``MAX_ASPECT`` is none). The whole piece is one of the
-   candidates, so a wide 0 stays whole when it reads better whole, and a 1 is too narrow to be
-   searched at all.
+   tall (a candidate wider than ``MAX_ASPECT`` is none), and the companion model of
+   ``digitlib.whole_digit`` says how likely it is to be one whole digit rather than a fragment
+   or two touching digits (the digit model names a digit even for a fragment). The whole
+   piece is one of the candidates, so a wide 0 stays whole when it reads better whole, and a
+   1 is too narrow to be searched at all.
 
 Only ink that looks like more than one digit is searched (``may_hold_several``): wider than a
 typical single digit and not read with near certainty. Separated digits never are, so a canvas

@@ -1,7 +1,7 @@
 """A small companion model that says whether a piece of ink is one *whole* digit.
 
-The digit model (``models/mnist_cnn.keras``) always answers one of 0-9, and it answers surely
-for half a 0 (a "(" reads as a 1) or for two touching digits. When ``digitlib.strings``
+The digit model (``models/mnist_cnn.keras``) always answers one of 0-9, often surely, even
+for a fragment of a digit or for two touching digits. When ``digitlib.strings``
 searches a piece of ink for touching digits, this second opinion tells whole digits from
 fragments and pairs: each candidate's score gains ``log P(whole)`` times
 ``strings.WHOLE_WEIGHT``.
