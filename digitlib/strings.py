@@ -44,6 +44,12 @@ from digitlib.segment import INK_LEVEL, Segment
 SEVERAL_ASPECT = 1.1
 SURE = 0.9999
 SURELY_SEVERAL = 1.2
+# ... and ink at least NOT_WHOLE_ASPECT times as wide as tall that the companion model
+# (``digitlib.whole_digit``) thinks is one whole digit with a probability under NOT_WHOLE. On
+# strings of MNIST training digits this finds 97 % of the pieces that hold several digits
+# (81 % without it) and searches 6 % of single digits (5 % without it).
+NOT_WHOLE_ASPECT = 0.8
+NOT_WHOLE = 0.1
 # Cuts are found on a copy max-pooled to WORK_HEIGHT-(2 * WORK_HEIGHT - 1) rows. A seam pays 1
 # for each ink pixel it crosses and SIDESTEP (each value gives its own seams) per sideways
 # pixel; a cut crossing more ink than MAX_CUT_INK of the height is no cut between digits.
@@ -91,43 +97,51 @@ class Candidates:
     shapes: np.ndarray  # (N, 2) each piece's height and width over the writing's height
 
 
-def may_hold_several(found: Segment, confidence: float) -> bool:
-    """Whether ``found`` (read as one digit ``confidence`` surely) may be touching digits."""
-    left, top, right, bottom = found.box
-    aspect = (right - left) / (bottom - top)
-    return aspect >= SURELY_SEVERAL or (confidence < SURE and aspect >= SEVERAL_ASPECT)
+def may_hold_several(found: Segment, confidence: float, whole: float | None = None) -> bool:
+    """Whether ``found`` (read as one digit ``confidence`` surely, and one whole digit with
+    probability ``whole`` by the companion model, if known) may be touching digits."""
+    aspect = _aspect(found)
+    return (aspect >= SURELY_SEVERAL or (confidence < SURE and aspect >= SEVERAL_ASPECT)
+            or (whole is not None and whole < NOT_WHOLE and aspect >= NOT_WHOLE_ASPECT))
 
 
 def read_pieces(found: list[Segment], readings, classify, reading):
     """Read each piece of ``found`` as one digit or, where it may hold several, as the likeliest
     sequence of digits; every candidate of every piece goes to the model in one call.
 
-    ``readings``: each piece's reading as one digit (with ``.confidence``, ``.probabilities``);
-    ``classify``: images (N, 28, 28) -> probabilities (N, 10); ``reading(probabilities,
-    image28, segment)`` makes a reading of a new piece. Returns the readings, in order.
+    ``readings``: each piece's reading as one digit (with ``.confidence``, ``.probabilities``,
+    ``.image28``); ``classify``: images (N, 28, 28) -> probabilities (N, 10);
+    ``reading(probabilities, image28, segment)`` makes a reading of a new piece. Returns the
+    readings, in order.
     """
-    searched = [candidate_pieces(piece) if may_hold_several(piece, whole.confidence) else None
-                for piece, whole in zip(found, readings, strict=True)]
+    # The companion model's opinion of the pieces wide enough to be two digits (one call).
+    wide = [k for k, piece in enumerate(found) if _aspect(piece) >= NOT_WHOLE_ASPECT]
+    wholes = [None] * len(found)
+    first = (whole_digit.probabilities(np.stack([readings[k].image28 for k in wide]))
+             if wide else None)
+    for k, opinion in zip(wide, [] if first is None else first, strict=False):
+        wholes[k] = float(opinion)
+    searched = [candidate_pieces(piece) if may_hold_several(piece, whole.confidence, opinion)
+                else None for piece, whole, opinion in zip(found, readings, wholes, strict=True)]
     new = [piece for graph in searched if graph for piece in graph.pieces]
     if not new:
         return list(readings)
     batch = np.stack([to_mnist(piece.ink) for piece in new])
     probabilities = iter(zip(classify(batch), batch, strict=True))
-    # The companion model's P(one whole digit) for the searched pieces, then their candidates.
+    # The companion's opinion of each searched piece as a whole, then of its candidates.
     searched_wholes = [whole.image28 for whole, graph in zip(readings, searched, strict=True)
                        if graph]
-    wholes = whole_digit.probabilities(np.concatenate([np.stack(searched_wholes), batch]))
-    if wholes is not None:
-        whole_of_whole = iter(wholes[: len(searched_wholes)])
-        whole_of_piece = iter(wholes[len(searched_wholes) :])
+    opinions = whole_digit.probabilities(np.concatenate([np.stack(searched_wholes), batch]))
+    of_whole = iter([] if opinions is None else opinions[: len(searched_wholes)])
+    of_piece = iter([] if opinions is None else opinions[len(searched_wholes) :])
     result = []
     for whole, graph in zip(readings, searched, strict=True):
         if graph is None:
             result.append(whole)
             continue
         read = [next(probabilities) for _ in graph.pieces]
-        sure = (None if wholes is None else
-                [next(whole_of_whole)] + [next(whole_of_piece) for _ in graph.pieces])
+        sure = (None if opinions is None else
+                [next(of_whole)] + [next(of_piece) for _ in graph.pieces])
         chosen = best_reading(graph, [whole.probabilities] + [p for p, _ in read], sure)
         result += [whole if k == 0 else reading(read[k - 1][0], read[k - 1][1],
                                                 graph.pieces[k - 1])
@@ -252,6 +266,11 @@ def _piece(found: Segment, region, rows, columns) -> Segment:
     x, y = found.origin
     box = (x + int(columns[0]), y + int(rows[0]), x + int(columns[-1]) + 1, y + int(rows[-1]) + 1)
     return Segment(box=box, ink=ink.astype(np.float32), origin=(x + int(left), y + int(top)))
+
+
+def _aspect(found: Segment) -> float:
+    left, top, right, bottom = found.box
+    return (right - left) / (bottom - top)
 
 
 def _max_pool(mask: np.ndarray, factor: int) -> np.ndarray:

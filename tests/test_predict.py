@@ -270,8 +270,8 @@ def test_single_digits_are_never_cut(trained):
 
 
 # Numbers whose digits all touch: how many of 60 read exactly right, with the string reader
-# (measured: 42 pairs, 37 triples) and with the reader before it (31 pairs, no triple).
-@pytest.mark.parametrize(("digits", "seed", "least"), [(2, 1, 38), (3, 2, 32)])
+# (measured: 44 pairs, 37 triples) and with the reader before it (31 pairs, no triple).
+@pytest.mark.parametrize(("digits", "seed", "least"), [(2, 1, 40), (3, 2, 33)])
 def test_touching_numbers_are_read(trained, monkeypatch, digits, seed, least):
     numbers = touching_numbers(60, digits, seed)
 
