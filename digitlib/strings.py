@@ -24,8 +24,9 @@ so we over-segment and let the model choose:
    1 is too narrow to be searched at all.
 
 Only ink that looks like more than one digit is searched (``may_hold_several``): wider than a
-typical single digit and not read with near certainty. Separated digits never are, so a canvas
-of separated digits reads exactly as before and no slower.
+typical single digit and not read with near certainty, or a little less wide and doubted by the
+companion model. Separated digits rarely are, so a canvas of separated digits reads as before
+and no slower.
 """
 
 from dataclasses import dataclass

@@ -79,6 +79,10 @@ def test_only_wide_doubtful_ink_is_searched():
     assert strings.may_hold_several(wide, 1.0)  # over SURELY_SEVERAL: searched however sure
     square = one_piece(draw_digits([0], [(20, 20, 100, 100)], (140, 140)))
     assert not strings.may_hold_several(square, 1.0)
+    # ... unless the companion model doubts that it is one whole digit.
+    assert strings.may_hold_several(square, 1.0, whole=0.05)
+    assert not strings.may_hold_several(square, 1.0, whole=0.9)
+    assert not strings.may_hold_several(narrow, 1.0, whole=0.05)
 
 
 def test_search_explains_one_piece():
