@@ -17,7 +17,7 @@ PYTEST_TIMEOUT ?= 1200
 NBVAL_CELL_TIMEOUT ?= 600
 
 .PHONY: setup data lab test test-e2e lint model bench bench-train bench-predict bench-explain bench-photos \
-	notebooks app web clean
+	bench-strings notebooks app web clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -64,7 +64,7 @@ lint: setup
 model: data
 	$(BIN)/python -m digitlib train --output committed
 
-bench: bench-train bench-predict bench-explain bench-photos
+bench: bench-train bench-predict bench-explain bench-photos bench-strings
 
 bench-train: data
 	$(BIN)/python -m digitlib.bench train
@@ -78,6 +78,10 @@ bench-explain: data
 ## Photos and scans of paper: accuracy on generated photos, and a 12-MP photo's time.
 bench-photos: data
 	$(BIN)/python -m digitlib.bench photos
+
+## Numbers whose digits touch, read by the string reader and the reader before it.
+bench-strings: data
+	$(BIN)/python -m digitlib.bench strings
 
 ## Re-execute the notebooks headless in full mode and write them back with outputs. Notebooks
 ## 05-07 use the committed model, so the saved outputs agree with it and its card; notebook 04

@@ -1,5 +1,5 @@
 """Benchmarks that print figures: ``python -m digitlib.bench train``, ``... predict`` or
-``... explain`` or ``... photos``.
+``... explain``, ``... photos`` or ``... strings``.
 
 Targets are checked here, by measurement, not by timed unit tests.
 """
@@ -64,6 +64,20 @@ def bench_train() -> None:
           f"{quick['validation_accuracy']:.2%} at the chosen epoch {quick['chosen_epoch']}")
 
 
+def eight_digit_canvas(x_test, y_test):
+    """``(canvas, "31415926")``: the first MNIST test 3, 1, 4, 1, 5, 9, 2 and 6, 84 px tall and
+    16 px apart, on a white PIL canvas."""
+    import numpy as np
+    from PIL import Image
+
+    digits = [int(np.flatnonzero(y_test == digit)[0]) for digit in (3, 1, 4, 1, 5, 9, 2, 6)]
+    canvas = Image.new("L", (8 * 100 + 20, 124), 255)  # black ink on white, like the pads
+    for slot, index in enumerate(digits):
+        tile = Image.fromarray(255 - x_test[index]).resize((84, 84), Image.Resampling.BICUBIC)
+        canvas.paste(tile, (10 + slot * 100, 20))
+    return canvas, "".join(str(y_test[index]) for index in digits)
+
+
 def bench_predict(model_path=None) -> None:
     """Time the serving path on 2 CPU cores against the same path with a TensorFlow graph and
     with ``model.predict`` as the model call.
@@ -78,7 +92,6 @@ def bench_predict(model_path=None) -> None:
     import copy
 
     import numpy as np
-    from PIL import Image
 
     from digitlib import data, predict, runtime
     from digitlib.strokes import Drawing
@@ -100,12 +113,7 @@ def bench_predict(model_path=None) -> None:
     pad_image = pad.to_image()
 
     _, (x_test, y_test) = data.load_mnist()
-    digits = [int(np.flatnonzero(y_test == digit)[0]) for digit in (3, 1, 4, 1, 5, 9, 2, 6)]
-    canvas = Image.new("L", (8 * 100 + 20, 124), 255)  # black ink on white, like the pads
-    for slot, index in enumerate(digits):
-        tile = Image.fromarray(255 - x_test[index]).resize((84, 84), Image.Resampling.BICUBIC)
-        canvas.paste(tile, (10 + slot * 100, 20))
-    expected = "".join(str(y_test[index]) for index in digits)
+    canvas, expected = eight_digit_canvas(x_test, y_test)
 
     def p50_ms(function, repeats):
         for _ in range(3):
@@ -306,10 +314,122 @@ def bench_photos(singles=300, numbers=200, seed=13) -> None:
           f"{old_read[:20] or '(nothing)'}{'...' if len(old_read) > 20 else ''}")
 
 
+def make_strings(x, y, count: int, seed: int, gaps=(-2, 1)):
+    """``count`` numbers of 2-6 digits written with the MNIST digits ``x``, ``y``
+    (``synthetic.mnist_string``) at scales 2-4 and every pen width of ``synthetic.PEN_WIDTHS``:
+    a list of (canvas, labels)."""
+    import numpy as np
+
+    from digitlib import synthetic
+
+    rng = np.random.default_rng(seed)
+    made = []
+    for k in range(count):
+        canvas, labels, _ = synthetic.mnist_string(
+            x, y, rng, int(rng.integers(2, 7)), gaps=gaps, scale=float(rng.uniform(2.0, 4.0)),
+            pen=synthetic.PEN_WIDTHS[k % len(synthetic.PEN_WIDTHS)])
+        made.append((canvas, labels))
+    return made
+
+
+def string_scores(read, strings) -> dict:
+    """Exact-string, digit-count and per-digit accuracy of ``read`` (canvas -> list of digits)
+    on ``strings``. Per digit: the truth's digits less the edits (digits misread, missed or
+    extra) that turn what was read into the truth."""
+    exact = count = matched = total = 0
+    for canvas, labels in strings:
+        digits = read(canvas)
+        exact += digits == labels
+        count += len(digits) == len(labels)
+        matched += max(0, len(labels) - _edit_distance(digits, labels))
+        total += len(labels)
+    return {"exact": exact / len(strings), "count": count / len(strings),
+            "digits": matched / total}
+
+
+def _edit_distance(a, b) -> int:
+    row = list(range(len(b) + 1))
+    for k, first in enumerate(a, 1):
+        previous, row[0] = row[0], k
+        for m, second in enumerate(b, 1):
+            previous, row[m] = row[m], min(row[m] + 1, row[m - 1] + 1,
+                                           previous + (first != second))
+    return row[-1]
+
+
+def bench_strings(split: str = "test", count: int = 300) -> None:
+    """Numbers whose digits touch (gaps -2..+1 px at MNIST's scale) and numbers of separated
+    digits, read by ``predict_digits`` with the string reader (``digitlib.strings``) and with
+    the reader before it, in the same run; and the time of both on an 8-digit canvas of
+    separated digits and a 5-digit touching number.
+
+    Targets: exact strings >= 85 %; no loss on separated digits; 8 separated digits <= 5 ms
+    p50; a 5-digit touching string <= 30 ms p50. ``split="train"`` measures on strings of
+    MNIST training digits instead (the ones thresholds are tuned on).
+    """
+    import os
+
+    if hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) > 2:
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:2])
+    import numpy as np
+
+    from digitlib import data, predict, synthetic
+
+    predict.limit_threads(1)
+    predictor = predict.Predictor.load("committed")
+    train, test = data.load_mnist()
+    x, y = train if split == "train" else test
+    touching = make_strings(x, y, count, seed=15)
+    separated = make_strings(x, y, count // 3, seed=16, gaps=(3, 8))
+
+    def read(canvas):
+        return [d.digit for d in predictor.predict_digits(canvas)]
+
+    def p50_ms(canvas, repeats=40):
+        for _ in range(3):
+            predictor.predict_digits(canvas)
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            predictor.predict_digits(canvas)
+            times.append(time.perf_counter() - started)
+        return 1000 * float(np.median(times))
+
+    eight, _ = eight_digit_canvas(*test)  # bench-predict's canvas
+    five, five_labels, _ = synthetic.mnist_string(*test, np.random.default_rng(17), 5,
+                                                  gaps=(-2, -1), scale=3.0)
+    figures = {}
+    for name, switch in (("new", True), ("old", False)):
+        predict.READ_STRINGS = switch
+        started = time.perf_counter()
+        figures[name] = (string_scores(read, touching), string_scores(read, separated),
+                         p50_ms(eight), p50_ms(five), time.perf_counter() - started)
+    predict.READ_STRINGS = True
+    print(f"\nbench-strings: numbers of 2-6 MNIST {split} digits, scale 2-4, pen widths "
+          f"{synthetic.PEN_WIDTHS}")
+    print(f"  {count} numbers with gaps -2..+1 px at 28-px scale; {len(separated)} with gaps "
+          "3..8 px (separated)")
+    for name, title in (("new", "string reader (digitlib.strings)"),
+                        ("old", "reader before it (predict.READ_STRINGS = False)")):
+        near, apart, eight_ms, five_ms, _ = figures[name]
+        print(f"  {title}:\n"
+              f"    touching:  exact {near['exact']:6.1%}  digit count {near['count']:6.1%}  "
+              f"per digit {near['digits']:6.1%}   target exact >= 85 %\n"
+              f"    separated: exact {apart['exact']:6.1%}  digit count {apart['count']:6.1%}  "
+              f"per digit {apart['digits']:6.1%}   target: no loss\n"
+              f"    p50: 8 separated digits {eight_ms:5.1f} ms (target <= 5), 5-digit touching "
+              f"number {five_ms:5.1f} ms (target <= 30)")
+    print(f"  (the timed 5-digit number is {''.join(map(str, five_labels))}; "
+          f"load average {os.getloadavg()[0]:.1f})")
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     benches = {"train": bench_train, "predict": bench_predict, "explain": bench_explain,
-               "photos": bench_photos}
+               "photos": bench_photos, "strings": bench_strings}
+    if argv[:1] == ["strings"] and argv[1:] in (["--train"], ["--train", "--quick"]):
+        bench_strings("train", 100 if "--quick" in argv else 300)
+        return 0
     if len(argv) != 1 or argv[0] not in benches:
         print(f"usage: python -m digitlib.bench {{{'|'.join(benches)}}}", file=sys.stderr)
         return 2

@@ -161,3 +161,34 @@ def reading_figure(reading, drawing=None):
     bar_axis.set(xticks=DIGITS, xlabel="digit", ylabel="probability", ylim=(0, 1),
                  title=f"read as {reading.digit}, {reading.confidence:.1%} sure")
     return figure
+
+
+CUT, CHOSEN_CUT = "tab:blue", "tab:orange"  # every candidate cut, and the cuts the search chose
+
+
+def cuts_figure(graph, chosen, probabilities):
+    """How touching digits are read (``digitlib.strings``): the ink with every candidate cut
+    (thin, blue) and the cuts the search chose (thick, orange), each digit read above it.
+
+    ``graph, chosen, probabilities``: what ``strings.search`` returns.
+    """
+    ink = graph.found.ink
+    figure, axis = _pyplot().subplots(figsize=(min(12, 1.2 + 3 * ink.shape[1] / ink.shape[0]), 3.2),
+                                      layout="constrained")
+    axis.imshow(ink, cmap="Greys")
+    rows = np.arange(ink.shape[0])
+    used = {graph.spans[k][0] for k in chosen} - {0}  # boundary i is cut i - 1
+    for number, cut in enumerate(graph.cuts, 1):
+        chosen_cut = number in used
+        axis.plot(cut.path, rows, color=CHOSEN_CUT if chosen_cut else CUT,
+                  linewidth=3 if chosen_cut else 1, alpha=1 if chosen_cut else 0.6)
+    x, y = graph.found.origin
+    for k in chosen:
+        piece = graph.found if k == 0 else graph.pieces[k - 1]
+        left, top, right, bottom = piece.box
+        digit, sure = int(np.argmax(probabilities[k])), float(np.max(probabilities[k]))
+        axis.text((left + right) / 2 - x, top - y - 1, f"{digit} {sure:.0%}", ha="center",
+                  va="bottom", color=CHOSEN_CUT, fontsize=11, fontweight="bold")
+    axis.set(xticks=[], yticks=[], ylim=(ink.shape[0] - 0.5, -0.12 * ink.shape[0]),
+             title=f"{len(graph.cuts)} candidate cuts, {len(graph.spans)} candidate digits")
+    return figure

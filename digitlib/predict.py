@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from digitlib import config, display, paper, runtime, segment
+from digitlib import config, display, paper, runtime, segment, strings
 from digitlib.preprocess import MNIST_SIZE, stroke_width, to_mnist
 
 UNSURE_BELOW = 0.80  # a softmax probability below this is reported as unsure
@@ -47,6 +47,8 @@ SPECKLED = 0.05
 SPLIT_BELOW = 0.9999
 SPLIT_SURE = 0.9
 SPLIT_ODDS = 0.2
+# False: read touching digits the old way above instead of with ``digitlib.strings``.
+READ_STRINGS = True
 
 
 @dataclass(eq=False)
@@ -179,6 +181,13 @@ class Predictor:
         if not found:
             return Readings(warnings=notes)
         readings = self._detections(found)  # every digit in one call of the model
+        # --- touching digits (issue 15): segmentation by recognition, in digitlib.strings ---
+        if READ_STRINGS:
+            return strings.read_pieces(
+                found, readings, self.classify,
+                lambda p, image28, piece: self._reading(Detection, p, image28, piece,
+                                                        box=piece.box))
+        # --- (the reader before it, kept for comparison: bench-strings, tests) ---
         # Digits that touch are one piece of ink. Doubtful wide pieces are cut in two, and the
         # halves replace the whole when they read much more surely (a second call, rarely made).
         splits = [segment.split_touching(digit) if reading.confidence < SPLIT_BELOW else []

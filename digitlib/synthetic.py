@@ -14,9 +14,17 @@ Two hands, for lessons, tests and benchmarks that must run where nobody holds a 
     from digitlib import synthetic
     picture = synthetic.draw_digits([4, 2], synthetic.row_of_places(2), size=(200, 140))
     images28, labels, crops = synthetic.write(digits=(1, 2, 4, 7, 9), per_digit=20, seed=0)
+
+A third source writes *numbers* with real MNIST digits (``mnist_string``): digits placed side by
+side with gaps of a few pixels either way, so that neighbours touch or overlap, as people write
+numbers fast.
+
+    canvas, labels, boxes = synthetic.mnist_string(x_test, y_test, rng, count=5, gaps=(-2, 1))
 """
 
 import numpy as np
+from PIL import Image
+from scipy import ndimage
 
 from digitlib import images, segment
 from digitlib.preprocess import to_mnist
@@ -141,3 +149,75 @@ def write(digits=tuple(WRITER_STROKES), per_digit: int = 10, seed: int = 0):
             crops.append(crop)
             labels.append(digit)
     return np.stack(written).astype(np.float32), np.array(labels, dtype=np.int64), crops
+
+
+# --- numbers written with MNIST digits ----------------------------------------------------------
+
+# Pen widths of ``mnist_string`` at the canvas's scale: -1 thins MNIST's stroke by a pixel, 0
+# keeps it, 2 makes it bolder by two pixels on each side.
+PEN_WIDTHS = (-1, 0, 1, 2)
+
+
+def mnist_string(x, y, rng: np.random.Generator, count: int, gaps=(-2, 1), scale: float = 3.0,
+                 pen: int = 0, jitter: int = 2, margin: int = 12):
+    """A number written with ``count`` random digits of ``x`` (uint8 (N, 28, 28), MNIST's way)
+    and labels ``y``: each digit cropped to its ink, placed after the previous one with a gap
+    drawn from ``gaps`` (pixels at MNIST's 28-px scale, inclusive; negative: the boxes overlap,
+    so the ink touches or crosses), moved up or down by up to ``jitter`` px, then scaled by
+    ``scale`` and its strokes made ``pen`` px thicker (negative: thinner).
+
+    Returns ``(canvas, labels, boxes)``: a uint8 canvas with ink bright (as MNIST), the digits'
+    labels left to right and each digit's tight ink box (left, top, right, bottom) on it.
+    """
+    x, y = np.asarray(x), np.asarray(y)
+    if x.ndim != 3 or x.dtype != np.uint8 or len(x) != len(y):
+        raise ValueError("x must be uint8 images (N, H, W) and y their N labels")
+    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
+        raise ValueError(f"count must be a whole number of at least 1, got {count!r}")
+    if not scale > 0:
+        raise ValueError(f"scale must be positive, got {scale!r}")
+    picks = rng.choice(len(x), count, replace=False)
+    placed, left = [], 0.0  # (tile, left, top) at the canvas's scale
+    for index in picks:
+        digit = x[index]
+        rows, columns = np.flatnonzero(digit.any(axis=1)), np.flatnonzero(digit.any(axis=0))
+        digit = digit[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]
+        top = rows[0] + int(rng.integers(-jitter, jitter + 1))
+        tile = _pen(_scaled(digit, scale), pen)
+        placed.append((tile, round(left * scale) - max(pen, 0), round(top * scale) - max(pen, 0)))
+        left += digit.shape[1] + int(rng.integers(gaps[0], gaps[1] + 1))
+    low = min(top for _, _, top in placed)
+    width = max(left + tile.shape[1] for tile, left, _ in placed) + 2 * margin
+    height = max(top + tile.shape[0] for tile, _, top in placed) - low + 2 * margin
+    canvas = np.zeros((height, width), np.uint8)
+    boxes = []
+    for tile, left, top in placed:
+        top += margin - low
+        left += margin
+        region = canvas[top : top + tile.shape[0], left : left + tile.shape[1]]
+        np.maximum(region, tile, out=region)
+        mask = tile > 255 * segment.INK_LEVEL
+        rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+        boxes.append((left + int(columns[0]), top + int(rows[0]),
+                      left + int(columns[-1]) + 1, top + int(rows[-1]) + 1))
+    return canvas, [int(y[index]) for index in picks], boxes
+
+
+def _scaled(digit: np.ndarray, scale: float) -> np.ndarray:
+    size = (max(1, round(digit.shape[1] * scale)), max(1, round(digit.shape[0] * scale)))
+    return np.asarray(Image.fromarray(digit).resize(size, Image.Resampling.BICUBIC))
+
+
+def _pen(tile: np.ndarray, pen: int) -> np.ndarray:
+    """The tile's strokes ``pen`` px bolder (or thinner when negative); grows by ``pen``."""
+    if pen > 0:
+        tile = np.pad(tile, pen)
+        return ndimage.grey_dilation(tile, footprint=_disk(pen))
+    if pen < 0:
+        return ndimage.grey_erosion(tile, footprint=_disk(-pen))
+    return tile
+
+
+def _disk(radius: int) -> np.ndarray:
+    offsets = np.arange(-radius, radius + 1)
+    return np.hypot(*np.meshgrid(offsets, offsets)) <= radius + 0.5

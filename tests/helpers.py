@@ -86,3 +86,18 @@ def mnist_canvas(rng, count, rows=1, scale=2.0, gap=(2, 10), dark_ink=False):
         labels.append(int(y_test[index]))
         x += tile.shape[1] + int(rng.integers(gap[0], gap[1] + 1))
     return (255 - canvas if dark_ink else canvas), labels, boxes
+
+
+def touching_numbers(count, digits, seed):
+    """``count`` numbers of ``digits`` MNIST test digits written so close that all their ink is
+    one piece (``synthetic.mnist_string``, gaps -2..0 px at 28-px scale, any pen width)."""
+    x_test, y_test = mnist_test_set()
+    rng = np.random.default_rng(seed)
+    numbers = []
+    while len(numbers) < count:
+        canvas, labels, boxes = synthetic.mnist_string(
+            x_test, y_test, rng, digits, gaps=(-2, 0), scale=float(rng.uniform(1.5, 4.0)),
+            pen=int(rng.choice(synthetic.PEN_WIDTHS)))
+        if len(segment.find_digits(images.to_ink(canvas))) == 1:
+            numbers.append((canvas, labels, boxes))
+    return numbers

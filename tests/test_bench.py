@@ -5,6 +5,8 @@ import re
 import subprocess
 import sys
 
+import numpy as np
+
 from digitlib import bench, config
 from tests.conftest import require
 
@@ -25,7 +27,7 @@ def test_bench_predict_prints_every_figure():
 
 def test_bench_names_its_benchmarks(capsys):
     assert bench.main(["nonsense"]) == 2
-    usage = "usage: python -m digitlib.bench {train|predict|explain|photos}"
+    usage = "usage: python -m digitlib.bench {train|predict|explain|photos|strings}"
     assert usage in capsys.readouterr().err
 
 
@@ -40,3 +42,12 @@ def test_bench_explain_compares_the_methods_side_by_side():
     for method in ("occlusion", "gradient_x_input", "integrated_gradients"):
         assert re.search(rf"  {method} +\d+\.\d ms +0\.\d{{3}} +0\.\d{{3}} +\d+\.\d%", out), out
     assert "(default)" in out and "target: <= 50 ms per digit" in out
+
+
+def test_string_scores():
+    readings = {1: [1, 2, 3], 2: [1, 2], 3: [4, 5, 6, 7]}  # right; one missing; one extra
+    strings = [(1, [1, 2, 3]), (2, [1, 2, 3]), (3, [4, 5, 6])]
+    scores = bench.string_scores(readings.__getitem__, strings)
+    assert scores == {"exact": 1 / 3, "count": 1 / 3, "digits": (3 + 2 + 2) / 9}
+    made = bench.make_strings(np.zeros((10, 28, 28), np.uint8) + 255, np.arange(10), 4, seed=0)
+    assert len(made) == 4 and all(2 <= len(labels) <= 6 for _, labels in made)

@@ -143,3 +143,24 @@ def test_bad_confusion_matrices_are_refused():
         plots.accuracy_figure(np.ones((10, 10)))  # floats are not counts
     with pytest.raises(ValueError, match="empty"):
         plots.confusion_figure(np.zeros((10, 10), np.int64))
+
+
+def test_cuts_figure_marks_the_chosen_cuts():
+    from digitlib import images, segment, strings
+
+    picture = synthetic.draw_digits([0, 0], [(20, 20, 60, 100), (75, 20, 60, 100)], (160, 140))
+    ink = images.to_ink(picture)
+    ink[60:64, 70:90] = 1.0  # a bridge: the two 0s touch
+    (found,) = segment.find_digits(ink)
+
+    def classify(batch):  # a stand-in model: everything is a sure 0
+        probabilities = np.full((len(batch), 10), 0.001)
+        probabilities[:, 0] = 0.991
+        return probabilities
+
+    graph, chosen, probabilities = strings.search(found, classify)
+    figure = plots.cuts_figure(graph, chosen, probabilities)
+    axis = figure.axes[0]
+    assert len(axis.lines) == len(graph.cuts)
+    assert sum(line.get_linewidth() == 3 for line in axis.lines) == len(chosen) - 1
+    assert [text.get_text() for text in axis.texts] == ["0 99%"] * len(chosen)

@@ -88,3 +88,31 @@ def test_the_writers_hand_is_unlike_the_plain_hand():
 def test_the_writer_refuses_bad_requests(digits, per_digit, error, words):
     with pytest.raises(error, match=words):
         synthetic.write(digits=digits, per_digit=per_digit)
+
+
+def test_mnist_string_places_digits_with_the_gaps_asked():
+    x = np.zeros((3, 28, 28), np.uint8)
+    x[:, 4:24, 10:18] = 255  # three 8 px wide, 20 px tall bars
+    y = np.array([1, 2, 3])
+    rng = np.random.default_rng(0)
+    canvas, labels, boxes = synthetic.mnist_string(x, y, rng, 3, gaps=(-2, -2), scale=2.0,
+                                                   jitter=0)
+    assert canvas.dtype == np.uint8 and sorted(labels) == [1, 2, 3]
+    assert [box[2] - box[0] for box in boxes] == [16, 16, 16]
+    assert [b[0] - a[2] for a, b in zip(boxes, boxes[1:], strict=False)] == [-4, -4]
+    assert len(segment.find_digits(images.to_ink(canvas))) == 1  # they overlap: one piece
+    apart, _, _ = synthetic.mnist_string(x, y, rng, 3, gaps=(3, 3), scale=2.0)
+    assert len(segment.find_digits(images.to_ink(apart))) == 3
+    bold, _, bold_boxes = synthetic.mnist_string(x, y, rng, 1, scale=2.0, pen=2)
+    assert bold_boxes[0][2] - bold_boxes[0][0] == 16 + 2 * 2
+
+
+def test_mnist_string_refuses_bad_requests():
+    x, y = np.zeros((3, 28, 28), np.uint8), np.arange(3)
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="count"):
+        synthetic.mnist_string(x, y, rng, 0)
+    with pytest.raises(ValueError, match="uint8"):
+        synthetic.mnist_string(x.astype(float), y, rng, 2)
+    with pytest.raises(ValueError, match="scale"):
+        synthetic.mnist_string(x, y, rng, 2, scale=0)

@@ -1,0 +1,128 @@
+"""A small companion model that says whether a piece of ink is one *whole* digit.
+
+The digit model (``models/mnist_cnn.keras``) always answers one of 0-9, often surely, even
+for a fragment of a digit or for two touching digits. When ``digitlib.strings``
+searches a piece of ink for touching digits, this second opinion tells whole digits from
+fragments and pairs: each candidate's score gains ``log P(whole)`` times
+``strings.WHOLE_WEIGHT``.
+
+It is trained on the candidate digits that the search itself cuts from numbers written with
+MNIST *training* digits (``synthetic.mnist_string``): a candidate is a whole digit when its box
+matches one digit's box. The 10-class model of the notebooks stays as it is.
+
+    python -m digitlib.whole_digit models/whole_digit.keras   # train it again (about 5 min)
+"""
+
+import sys
+import time
+
+import numpy as np
+
+from digitlib import config, images, segment, synthetic
+from digitlib.preprocess import MNIST_SIZE, to_mnist
+
+MODEL_PATH = config.ROOT / "models" / "whole_digit.keras"
+MATCH = 0.85  # a candidate whose box overlaps a digit's box this much (IoU) is that digit
+NUMBERS = 2500  # numbers of 2-5 digits written to train on (about 96,000 candidates)
+EPOCHS = 4
+BATCH_SIZE = 128
+
+_loaded = {}
+
+
+def examples(x, y, count: int = NUMBERS, seed: int = 0):
+    """``(images28 (N, 28, 28), whole (N,))``: every candidate digit of ``count`` numbers written
+    with the MNIST digits ``x``, ``y`` (gaps -2..+1 px), and whether it is one whole digit."""
+    from digitlib import strings
+
+    rng = np.random.default_rng(seed)
+    pictures, whole = [], []
+    for _ in range(count):
+        canvas, _, boxes = synthetic.mnist_string(
+            x, y, rng, int(rng.integers(2, 6)), gaps=(-2, 1), scale=float(rng.uniform(1.5, 4.0)),
+            pen=int(rng.choice(synthetic.PEN_WIDTHS)))
+        for found in segment.find_digits(images.to_ink(canvas)):
+            graph = strings.candidate_pieces(found)
+            for piece in [found] + (graph.pieces if graph else []):
+                pictures.append(to_mnist(piece.ink))
+                whole.append(max(_iou(piece.box, box) for box in boxes) > MATCH)
+    return np.stack(pictures), np.array(whole, dtype=np.float32)
+
+
+def build_model():
+    import keras
+
+    return keras.Sequential([
+        keras.Input((MNIST_SIZE, MNIST_SIZE, 1)),
+        keras.layers.Conv2D(16, 3, activation="relu"),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Conv2D(32, 3, activation="relu"),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Flatten(),
+        keras.layers.Dense(64, activation="relu"),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ], name="whole_digit")
+
+
+def train(path, count: int = NUMBERS, seed: int = 0):
+    """Train the companion model on MNIST training digits and save it to ``path`` (atomically;
+    an existing file is replaced only because you named it). Returns the validation accuracy."""
+    import keras
+
+    from digitlib import data, files
+
+    keras.utils.set_random_seed(seed)
+    (x_train, y_train), _ = data.load_mnist()
+    started = time.perf_counter()
+    pictures, whole = examples(x_train, y_train, count, seed)
+    print(f"{len(whole)} candidates from {count} numbers, {whole.mean():.0%} whole digits "
+          f"({time.perf_counter() - started:.0f} s)")
+    model = build_model()
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    history = model.fit(pictures[..., np.newaxis], whole, batch_size=BATCH_SIZE, epochs=EPOCHS,
+                        validation_split=0.1, verbose=2)
+    with files.atomic_path(path, suffix=".keras") as temporary:
+        model.save(temporary)
+    print(f"saved {path} ({time.perf_counter() - started:.0f} s in all)")
+    return float(history.history["val_accuracy"][-1])
+
+
+def probabilities(images28) -> np.ndarray | None:
+    """P(one whole digit) (N,) for images (N, 28, 28); None when there is no companion model."""
+    if "run" not in _loaded:
+        _loaded["run"] = _load()
+    run = _loaded["run"]
+    if run is None:
+        return None
+    batch = np.asarray(images28, dtype=np.float32).reshape(-1, MNIST_SIZE, MNIST_SIZE, 1)
+    return run(batch)[:, 0]
+
+
+def _load():
+    if not MODEL_PATH.is_file():
+        return None
+    import keras
+
+    from digitlib import runtime
+
+    run, _ = runtime.compile_model(keras.models.load_model(MODEL_PATH, compile=False))
+    return run
+
+
+def _iou(a, b) -> float:
+    inter = (max(0, min(a[2], b[2]) - max(a[0], b[0]))
+             * max(0, min(a[3], b[3]) - max(a[1], b[1])))
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1 or not argv[0].endswith(".keras"):
+        print("usage: python -m digitlib.whole_digit PATH.keras", file=sys.stderr)
+        return 2
+    train(argv[0])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
