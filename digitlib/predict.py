@@ -11,8 +11,9 @@ Photos and scans of paper are told from pad drawings by themselves and cleaned f
 Every digit goes through the same steps: ``digitlib.segment`` finds it,
 ``digitlib.preprocess.to_mnist`` makes the 28x28 image the MNIST way, and one call of the model
 classifies all the digits of a canvas at once (``digitlib.runtime``: ONNX Runtime, checked
-against Keras when the model is loaded). Digits whose ink touches make one piece of ink: when
-the model doubts such a piece, ``predict_digits`` tries it cut in two (a second, rare call).
+against Keras when the model is loaded). Digits whose ink touches make one piece of ink: a piece
+that may hold several digits is over-segmented along candidate cut paths and the jointly
+likeliest sequence of digits is kept (``digitlib.strings``, segmentation by recognition).
 
 A result is ``unsure`` when its probability is below ``UNSURE_BELOW`` (0.80) or when its ink
 does not look like a digit: much wider than tall (a line, a scribble) or a filled blob (a dot).
@@ -39,11 +40,10 @@ BLOB = 0.4  # stroke width over the ink's longer side: MNIST at most 0.33, a fil
 # training digits, touching or not, with or without grain, have at most a few percent; random
 # noise photos 7 % or more.
 SPECKLED = 0.05
-# Touching digits: a piece of ink read less surely than SPLIT_BELOW is tried cut in two
+# The reader of touching digits before ``digitlib.strings`` (kept for comparison, READ_STRINGS =
+# False): a piece read less surely than SPLIT_BELOW is tried cut in two at a column
 # (``segment.split_touching``); the halves replace it when both read at least SPLIT_SURE surely
 # and each one's chance of being wrong (1 - confidence) is below SPLIT_ODDS times the whole's.
-# About half of the pairs of touching MNIST test digits are then read right (none before), and
-# no single MNIST digit in 2,000 was cut. Digits whose strokes cross stay one.
 SPLIT_BELOW = 0.9999
 SPLIT_SURE = 0.9
 SPLIT_ODDS = 0.2
@@ -181,21 +181,20 @@ class Predictor:
         if not found:
             return Readings(warnings=notes)
         readings = self._detections(found)  # every digit in one call of the model
-        # --- touching digits (issue 15): segmentation by recognition, in digitlib.strings ---
-        if READ_STRINGS:
-            return strings.read_pieces(
+        if READ_STRINGS:  # touching digits: segmentation by recognition (digitlib.strings)
+            digits = strings.read_pieces(
                 found, readings, self.classify,
                 lambda p, image28, piece: self._reading(Detection, p, image28, piece,
                                                         box=piece.box))
-        # --- (the reader before it, kept for comparison: bench-strings, tests) ---
-        # Digits that touch are one piece of ink. Doubtful wide pieces are cut in two, and the
-        # halves replace the whole when they read much more surely (a second call, rarely made).
-        splits = [segment.split_touching(digit) if reading.confidence < SPLIT_BELOW else []
-                  for digit, reading in zip(found, readings, strict=True)]
-        halves = iter(self._detections([half for pairs in splits for pair in pairs
-                                        for half in pair]))
-        digits = [digit for reading, pairs in zip(readings, splits, strict=True)
-                  for digit in _touching(reading, [(next(halves), next(halves)) for _ in pairs])]
+        else:  # the reader before it, kept for comparison (bench-strings, tests): doubtful wide
+            # pieces cut in two at a column, the halves kept when they read much more surely
+            splits = [segment.split_touching(digit) if reading.confidence < SPLIT_BELOW else []
+                      for digit, reading in zip(found, readings, strict=True)]
+            halves = iter(self._detections([half for pairs in splits for pair in pairs
+                                            for half in pair]))
+            digits = [digit for reading, pairs in zip(readings, splits, strict=True)
+                      for digit in _touching(reading, [(next(halves), next(halves))
+                                                       for _ in pairs])]
         if page.source == paper.PHOTO or page.scale != 1.0:  # boxes in the original's pixels
             for digit in digits:
                 digit.source, digit.box = page.source, page.to_original(digit.box)
