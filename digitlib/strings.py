@@ -266,7 +266,8 @@ def _piece(found: Segment, region, rows, columns) -> Segment:
     ink = np.where(region, found.ink, 0.0)[top : rows[-1] + 3, left : columns[-1] + 3]
     x, y = found.origin
     box = (x + int(columns[0]), y + int(rows[0]), x + int(columns[-1]) + 1, y + int(rows[-1]) + 1)
-    return Segment(box=box, ink=ink.astype(np.float32), origin=(x + int(left), y + int(top)))
+    return Segment(box=box, ink=ink.astype(np.float32), origin=(x + int(left), y + int(top)),
+                   clutter=found.clutter)  # a cut piece lies among the same specks
 
 
 def _aspect(found: Segment) -> float:
