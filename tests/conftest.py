@@ -23,6 +23,16 @@ def require(condition: bool, reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
+def predictor():
+    """The committed model, loaded (and converted to ONNX) once for the whole test run; a test
+    module that needs another stand-in defines its own ``predictor``."""
+    from digitlib.predict import Predictor
+
+    require(config.DEFAULT_MODEL_PATH.exists(), "needs models/mnist_cnn.keras: run `make model`")
+    return Predictor.load("committed")
+
+
+@pytest.fixture(scope="session")
 def x_display():
     """A virtual X display (Xvfb) for the Tk app's tests; yields its name, e.g. ``":3"``."""
     from digitlib import tk_app

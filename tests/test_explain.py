@@ -6,10 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digitlib import config, data, explain
-from digitlib.predict import Predictor
+from digitlib import data, explain
 from digitlib.strokes import Drawing
-from tests.conftest import require
 
 DIGITS = 100  # MNIST test digits in the deletion test
 # The deletion test with 20 pixels on the first 200 test digits (``python -m digitlib.bench
@@ -17,12 +15,6 @@ DIGITS = 100  # MNIST test digits in the deletion test
 # of the digits and about 10 times as much on average; the bounds leave room for another model.
 LEAST_WINS = 0.9
 LEAST_RATIO = 5.0
-
-
-@pytest.fixture(scope="module")
-def predictor():
-    require(config.DEFAULT_MODEL_PATH.exists(), "needs models/mnist_cnn.keras: run `make model`")
-    return Predictor.load("committed")
 
 
 @pytest.fixture(scope="module")

@@ -4,16 +4,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from digitlib import config, data, features
-from digitlib.predict import Predictor
+from digitlib import data, features
 from digitlib.widget import DrawingPad
-from tests.conftest import require
-
-
-@pytest.fixture(scope="module")
-def predictor():
-    require(config.DEFAULT_MODEL_PATH.exists(), "needs models/mnist_cnn.keras: run `make model`")
-    return Predictor.load("committed")
 
 
 @pytest.fixture(scope="module")

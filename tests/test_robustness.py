@@ -6,9 +6,7 @@ import pytest
 from PIL import Image
 from scipy import ndimage
 
-from digitlib import config, data, robustness
-from digitlib.predict import Predictor
-from tests.conftest import require
+from digitlib import data, robustness
 
 DIGITS = 200  # MNIST test digits in the attack and sweep tests
 # Measured on the first 500 test digits read right: FGSM at epsilon 0.1 flips 54 %, PGD
@@ -16,12 +14,6 @@ DIGITS = 200  # MNIST test digits in the attack and sweep tests
 EPSILON = 0.1
 FGSM_FLIPS_AT_LEAST = 0.4
 PGD_FLIPS_AT_LEAST = 0.7
-
-
-@pytest.fixture(scope="module")
-def predictor():
-    require(config.DEFAULT_MODEL_PATH.exists(), "needs models/mnist_cnn.keras: run `make model`")
-    return Predictor.load("committed")
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,6 @@ from PIL import Image
 from digitlib import config, display, images, session
 from digitlib.session import Message, PadSession
 from digitlib.strokes import Drawing
-from tests.conftest import require
 from tests.fakes import FakePredictor, stroke
 
 
@@ -444,15 +443,6 @@ def files_274() -> dict[str, bytes]:
         "8-bit JPEG": _bytes(Image.fromarray(np.round(255 * (1 - ink)).astype(np.uint8)),
                              "JPEG", quality=90),
     }
-
-
-@pytest.fixture(scope="module")
-def predictor():
-    require(config.DEFAULT_MODEL_PATH.exists(),
-            f"no model at {config.DEFAULT_MODEL_PATH} (make model)")
-    from digitlib.predict import Predictor
-
-    return Predictor.load("committed")
 
 
 @pytest.mark.parametrize("kind", list(files_274()))

@@ -19,7 +19,6 @@ from PIL import Image, ImageDraw
 
 from digitlib import config, display, session, widget
 from digitlib.widget import PREVIEW_SIZE, DrawingPad
-from tests.conftest import require
 from tests.fakes import FakePredictor
 
 
@@ -285,15 +284,6 @@ def test_a_full_disk_says_could_not_save_without_a_traceback(tmp_path, monkeypat
 
 
 # --------------------------------------------------------------- with the real model
-
-@pytest.fixture(scope="module")
-def predictor():
-    require(config.DEFAULT_MODEL_PATH.exists(),
-            f"no model at {config.DEFAULT_MODEL_PATH} (make model)")
-    from digitlib.predict import Predictor
-
-    return Predictor.load("committed")
-
 
 SHAPES = {
     1: lambda x: [[(x + 6, 55), (x, 225)]],
