@@ -206,7 +206,8 @@ def destination(path=None) -> Path:
     """
     if path is None:
         if config.fast_mode():
-            return Path(tempfile.mkdtemp(prefix="digits-fast-")) / "mnist_cnn.keras"
+            # the learner model's name, in a throwaway folder: notebook 04 prints the same name
+            return Path(tempfile.mkdtemp(prefix="digits-fast-")) / config.LEARNER_MODEL_PATH.name
         return config.LEARNER_MODEL_PATH
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a model name or a file path, got {type(path).__name__}")
