@@ -1,6 +1,7 @@
 import json
 import time
 
+import numpy as np
 import pytest
 
 from digitlib import config, model, train
@@ -153,3 +154,23 @@ def test_make_model_is_what_refreshes_the_committed_model():
     makefile = (config.ROOT / "Makefile").read_text()
     recipe = makefile.split("\nmodel:", 1)[1].split("\n\n", 1)[0]
     assert "-m digitlib train --output committed" in recipe
+
+
+def test_augmentation_slants_and_restrokes_within_the_recipe():
+    import tensorflow as tf
+
+    bar = np.zeros((64, 28, 28, 1), np.float32)
+    bar[:, 4:24, 13:15] = 1.0  # a vertical bar through the centre
+    slanted = train.Recipe(rotation_degrees=0, shift_fraction=0, zoom_fraction=0, shear=0.6)
+    tf.random.set_seed(0)
+    images = train.augment(tf.constant(bar), slanted).numpy()[..., 0]
+    tops = [(image[4:9] * np.arange(28)).sum() / image[4:9].sum() for image in images]
+    bottoms = [(image[19:24] * np.arange(28)).sum() / image[19:24].sum() for image in images]
+    slopes = (np.array(bottoms) - np.array(tops)) / 15  # columns moved per row down
+    assert np.abs(slopes).max() <= 0.6 + 0.05 and np.ptp(slopes) > 0.6  # both ways, up to 0.6
+    stroked = train.Recipe(rotation_degrees=0, shift_fraction=0, zoom_fraction=0, stroke=0.5)
+    ink = train.augment(tf.constant(bar), stroked).numpy().sum(axis=(1, 2, 3))
+    assert ink.min() < bar[0].sum() < ink.max()  # thinner and bolder strokes
+    assert 0 <= train.augment(tf.constant(bar), stroked).numpy().min()
+    plain = train.Recipe(rotation_degrees=0, shift_fraction=0, zoom_fraction=0)
+    np.testing.assert_allclose(train.augment(tf.constant(bar), plain).numpy(), bar, atol=1e-5)
