@@ -161,16 +161,19 @@ def test_augmentation_slants_and_restrokes_within_the_recipe():
 
     bar = np.zeros((64, 28, 28, 1), np.float32)
     bar[:, 4:24, 13:15] = 1.0  # a vertical bar through the centre
-    slanted = train.Recipe(rotation_degrees=0, shift_fraction=0, zoom_fraction=0, shear=0.6)
+    still = {"rotation_degrees": 0, "shift_fraction": 0, "zoom_fraction": 0, "shear": 0,
+             "stroke": 0}
+    assert train.Recipe().shear == 0.6 and train.Recipe().stroke > 0  # the recipe's default
+    slanted = train.Recipe(**{**still, "shear": 0.6})
     tf.random.set_seed(0)
     images = train.augment(tf.constant(bar), slanted).numpy()[..., 0]
     tops = [(image[4:9] * np.arange(28)).sum() / image[4:9].sum() for image in images]
     bottoms = [(image[19:24] * np.arange(28)).sum() / image[19:24].sum() for image in images]
     slopes = (np.array(bottoms) - np.array(tops)) / 15  # columns moved per row down
     assert np.abs(slopes).max() <= 0.6 + 0.05 and np.ptp(slopes) > 0.6  # both ways, up to 0.6
-    stroked = train.Recipe(rotation_degrees=0, shift_fraction=0, zoom_fraction=0, stroke=0.5)
+    stroked = train.Recipe(**{**still, "stroke": 0.5})
     ink = train.augment(tf.constant(bar), stroked).numpy().sum(axis=(1, 2, 3))
     assert ink.min() < bar[0].sum() < ink.max()  # thinner and bolder strokes
     assert 0 <= train.augment(tf.constant(bar), stroked).numpy().min()
-    plain = train.Recipe(rotation_degrees=0, shift_fraction=0, zoom_fraction=0)
+    plain = train.Recipe(**still)
     np.testing.assert_allclose(train.augment(tf.constant(bar), plain).numpy(), bar, atol=1e-5)
