@@ -1,5 +1,5 @@
-"""Benchmarks that print figures: ``python -m digitlib.bench train``, ``... predict`` or
-``... explain`` or ``... photos``.
+"""Benchmarks that print figures: ``python -m digitlib.bench train``, ``... predict``,
+``... explain``, ``... photos`` or ``... augment``.
 
 Targets are checked here, by measurement, not by timed unit tests.
 """
