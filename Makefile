@@ -16,8 +16,8 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 PYTEST_TIMEOUT ?= 1200
 NBVAL_CELL_TIMEOUT ?= 600
 
-.PHONY: setup data lab test test-e2e lint model bench bench-train bench-predict bench-explain bench-photos \
-	bench-strings notebooks app web clean
+.PHONY: setup data lab test test-e2e lint model bench bench-train bench-augment bench-predict bench-explain \
+	bench-photos bench-strings notebooks app web clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -68,6 +68,10 @@ bench: bench-train bench-predict bench-explain bench-photos bench-strings
 
 bench-train: data
 	$(BIN)/python -m digitlib.bench train
+
+## Does slant and stroke augmentation help? Two quick-recipe runs, scored on validation only.
+bench-augment: data
+	$(BIN)/python -m digitlib.bench augment
 
 bench-predict: data
 	$(BIN)/python -m digitlib.bench predict

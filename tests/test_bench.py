@@ -1,6 +1,7 @@
 """digitlib.bench: the benchmark commands run and print their figures (speed is not judged here:
 ``make bench-predict`` on a quiet machine is where the targets are measured)."""
 
+import os
 import re
 import subprocess
 import sys
@@ -27,8 +28,57 @@ def test_bench_predict_prints_every_figure():
 
 def test_bench_names_its_benchmarks(capsys):
     assert bench.main(["nonsense"]) == 2
-    usage = "usage: python -m digitlib.bench {train|predict|explain|photos|strings}"
+    usage = "usage: python -m digitlib.bench {train|predict|explain|photos|strings|augment}"
     assert usage in capsys.readouterr().err
+    for wrong in (["predict", "--slant-only"], ["train", "--everything"],
+                  ["train", "--peer-only", "--slant-only"], ["augment", "--epochs=0"]):
+        assert bench.main(wrong) == 2
+        assert "train [--peer-only|--quick-only|--slant-only]" in capsys.readouterr().err
+
+
+def fast_bench(*arguments):
+    """Run a benchmark in fast mode (tiny trainings): every figure prints, none means much."""
+    require(config.DEFAULT_MODEL_PATH.exists(), "needs models/mnist_cnn.keras: run `make model`")
+    result = subprocess.run([sys.executable, "-m", "digitlib.bench", *arguments],
+                            capture_output=True, text=True, timeout=600, cwd=config.ROOT,
+                            env={**os.environ, config.FAST_MODE_VARIABLE: "1"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "FAST MODE" in result.stdout
+    return result.stdout
+
+
+PERCENT = r"\d+\.\d\d%"
+SLANT_LINE = rf"upright {PERCENT}, slanted {PERCENT} \([+-]\d+\.\d\d points\)"
+
+
+def test_bench_train_prints_the_peer_the_quick_recipe_and_the_slant_line():
+    out = fast_bench("train")
+    assert re.search(rf"committed model: test accuracy {PERCENT} \(card says {PERCENT}", out), out
+    assert re.search(rf"keras-io mnist_convnet \(1 epochs, batch 128, 10% validation split\): "
+                     rf"wall \d+ s, test accuracy {PERCENT}", out), out
+    assert re.search(r"quick recipe \(1 epochs\): wall \d+ s \(data \+ training \+ scoring\), "
+                     r"\d+\.\d\dx the peer's wall time   target <= 0\.75x", out), out
+    assert re.search(rf"test accuracy {PERCENT}   target >= 99\.60 %; validation {PERCENT}",
+                     out), out
+    assert "upright vs sheared ±0.35-0.6" in out
+    assert re.search(rf"committed \(old\): +{SLANT_LINE}", out), out
+    assert re.search(rf"quick recipe \(new\): +{SLANT_LINE}", out), out
+
+
+def test_bench_train_parts_run_alone():
+    out = fast_bench("train", "--slant-only")
+    assert re.search(rf"committed \(old\): +{SLANT_LINE}", out), out
+    assert "keras-io" not in out and "quick recipe" not in out  # nothing trained
+    out = fast_bench("train", "--peer-only")
+    assert "keras-io mnist_convnet" in out and "slant" not in out and "quick" not in out
+
+
+def test_bench_augment_scores_both_recipes_on_validation_only():
+    out = fast_bench("augment")
+    assert "scored on the 5000 validation digits" in out
+    for name in ("without", "with"):
+        assert re.search(rf"{name}: +validation {PERCENT} \(epoch 1\); re-stroked {SLANT_LINE}; "
+                         r"wall \d+ s", out), out
 
 
 def test_bench_explain_compares_the_methods_side_by_side():

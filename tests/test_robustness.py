@@ -60,6 +60,47 @@ def test_thicken_and_thin_change_the_stroke_width(test_digits):
         robustness.thicken(image, 1.5)
 
 
+def ink_slope(image):
+    """How far the ink's column moves per row down (negative: leaning right, like italics)."""
+    rows, columns = np.indices(image.shape)
+    weights = image / image.sum()
+    row_mean, column_mean = (weights * rows).sum(), (weights * columns).sum()
+    return ((weights * (rows - row_mean) * (columns - column_mean)).sum()
+            / (weights * (rows - row_mean) ** 2).sum())
+
+
+def test_shear_leans_the_digit_about_its_centre():
+    bar = np.zeros((28, 28), np.float32)
+    bar[4:24, 13:15] = 1.0  # a vertical bar through the centre
+    for shear in (0.5, -0.35):
+        leaning = robustness.slant(bar, shear)
+        assert ink_slope(leaning) == pytest.approx(-shear, abs=0.03)
+        np.testing.assert_allclose(centre_of_mass(leaning), centre_of_mass(bar), atol=0.3)
+    assert ink_slope(robustness.transform(bar, shear=0.5, degrees=0)) < 0  # top to the right
+    with pytest.raises(TypeError, match="shear"):
+        robustness.transform(bar, shear="a lot")
+    with pytest.raises(ValueError, match="shear"):
+        robustness.transform(bar, shear=5)
+
+
+def test_slant_sets_are_the_same_digits_upright_and_leaning(test_digits):
+    images, _ = test_digits
+    upright, slanted = robustness.slant_sets(images[:40], seed=3)
+    assert upright.shape == slanted.shape == (40, 28, 28) and slanted.dtype == np.float32
+    assert 0 <= slanted.min() and slanted.max() <= 1
+    leaning = np.abs([ink_slope(s) - ink_slope(u) for u, s in zip(upright, slanted,
+                                                                  strict=True)])
+    assert np.median(leaning) > 0.2  # sheared by 0.35-0.6, then fitted back into 20 px
+    again, _ = robustness.slant_sets(images[:40] * 255, seed=3)
+    np.testing.assert_allclose(again, upright, atol=1e-5)  # 0-255 or 0-1, same draw
+    strokes = robustness.slant_sets(images[:40], seed=3, slants=(0.0, 0.0))
+    np.testing.assert_allclose(strokes[0], strokes[1], atol=1e-5)  # no shear: no slant
+    with pytest.raises(ValueError, match="slants"):
+        robustness.slant_sets(images[:2], slants=(0.6, 0.35))
+    with pytest.raises(ValueError, match="shape"):
+        robustness.slant_sets(images[0])
+
+
 def test_augmented_range_is_read_and_large_changes_are_not(predictor, test_digits):
     images, labels = test_digits
     rotated = robustness.sweep(images, labels, predictor, "degrees", [-8, 0, 8, 60])
