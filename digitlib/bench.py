@@ -212,6 +212,23 @@ def eight_digit_canvas(x_test, y_test):
     return canvas, "".join(str(y_test[index]) for index in digits)
 
 
+def _serving_predictor(model_path, bench: str):
+    """``(predictor, one_thread)`` as the CLI and the Tk app serve: the process pinned to two
+    cores and TensorFlow to one thread per op (both before TensorFlow starts), the model loaded
+    once; a model that cannot be loaded ends the bench with its one-line reason."""
+    import os
+
+    from digitlib import predict
+
+    if hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) > 2:
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:2])
+    one_thread = predict.limit_threads(1)
+    try:
+        return predict.Predictor.load(model_path), one_thread
+    except predict.ModelError as error:
+        sys.exit(f"{bench}: {error}")
+
+
 def bench_predict(model_path=None) -> None:
     """Time the serving path on 2 CPU cores against the same path with a TensorFlow graph and
     with ``model.predict`` as the model call.
@@ -219,22 +236,15 @@ def bench_predict(model_path=None) -> None:
     Targets: ``predict_digit`` on a 280x280 pad p50 <= 3 ms; ``predict_digits`` on a canvas of
     8 digits p50 <= 10 ms (preprocessing and model together).
     """
-    import os
-
-    if hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) > 2:
-        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:2])  # before TensorFlow starts
     import copy
+    import os
 
     import numpy as np
 
-    from digitlib import data, predict, runtime
+    from digitlib import data, runtime
     from digitlib.strokes import Drawing
 
-    one_thread = predict.limit_threads(1)  # as the CLI and the Tk app serve (threads=1)
-    try:
-        predictor = predict.Predictor.load(model_path)
-    except predict.ModelError as error:
-        sys.exit(f"bench-predict: {error}")
+    predictor, one_thread = _serving_predictor(model_path, "bench-predict")
     # The same pipeline with other model calls: a TensorFlow graph, and Keras's model.predict.
     graph = copy.copy(predictor)
     graph._run = runtime.tensorflow_graph(predictor.model)
@@ -302,17 +312,11 @@ def bench_explain(model_path=None, count: int = 200) -> None:
     test on ``count`` MNIST test digits)."""
     import os
 
-    if hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) > 2:
-        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:2])  # before TensorFlow starts
     import numpy as np
 
-    from digitlib import data, explain, predict
+    from digitlib import data, explain
 
-    one_thread = predict.limit_threads(1)  # as the CLI and the Tk app serve (threads=1)
-    try:
-        predictor = predict.Predictor.load(model_path)
-    except predict.ModelError as error:
-        sys.exit(f"bench-explain: {error}")
+    predictor, one_thread = _serving_predictor(model_path, "bench-explain")
     _, (x_test, _) = data.load_mnist()
     digits = x_test[:count].astype(np.float32) / 255.0
 
@@ -365,20 +369,13 @@ def bench_photos(singles=300, numbers=200, seed=13) -> None:
     digit, in order); a 12-MP photo read in <= 0.5 s (p50, decoding included).
     """
     import os
-
-    if hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) > 2:
-        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:2])  # before TensorFlow starts
     from collections import Counter
 
     import numpy as np
 
-    from digitlib import data, images, predict, synthetic_photos
+    from digitlib import data, images, synthetic_photos
 
-    predict.limit_threads(1)
-    try:
-        predictor = predict.Predictor.load()
-    except predict.ModelError as error:
-        sys.exit(f"bench-photos: {error}")
+    predictor, _ = _serving_predictor(None, "bench-photos")
     one = synthetic_photos.photo_set("test", singles, (1, 1), seed=seed)
     many = synthetic_photos.photo_set("test", numbers, (2, 6), seed=seed + 1)
 
@@ -503,14 +500,11 @@ def bench_strings(split: str = "test", count: int = 300) -> None:
     """
     import os
 
-    if hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) > 2:
-        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:2])
     import numpy as np
 
     from digitlib import data, predict, synthetic
 
-    predict.limit_threads(1)
-    predictor = predict.Predictor.load("committed")
+    predictor, _ = _serving_predictor("committed", "bench-strings")
     train, test = data.load_mnist()
     x, y = train if split == "train" else test
     touching = make_strings(x, y, count, seed=15)

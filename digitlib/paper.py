@@ -249,11 +249,7 @@ def darkness(image, factor: int = 1) -> np.ndarray:
     paper are bright in all three.
     """
     if isinstance(image, np.ndarray):
-        array = image
-        if array.dtype == bool:
-            array = array.astype(np.uint8) * 255
-        elif np.issubdtype(array.dtype, np.floating):
-            array = np.round(array * 255).astype(np.uint8)
+        array = _as_uint8(image)
         if array.ndim == 3:
             array = array[..., :3].min(axis=2)
         image = Image.fromarray(array.reshape(array.shape[:2]))
@@ -446,11 +442,7 @@ def original_rgb(page: Page) -> Image.Image:
     if page.file is not None and original.size != page.size:  # decoded reduced: decode in full
         original = images.open_image(page.file)
     if isinstance(original, np.ndarray):
-        array = original
-        if array.dtype == bool:
-            array = array.astype(np.uint8) * 255
-        elif np.issubdtype(array.dtype, np.floating):
-            array = np.round(array * 255).astype(np.uint8)
+        array = _as_uint8(original)
         original = Image.fromarray(array.reshape(array.shape[:2]) if array.ndim == 2
                                    or array.shape[2] == 1 else array[..., :3])
     return original.convert("RGB")
@@ -518,3 +510,12 @@ def plot_pictures(pictures: dict, columns: int | None = None, size: float = 4.0)
         axis.set_title(title, fontsize=10)
     figure.tight_layout()
     return figure
+
+
+def _as_uint8(array: np.ndarray) -> np.ndarray:
+    """An accepted image array (uint8, bool, or floats in [0, 1]) as uint8 0-255."""
+    if array.dtype == bool:
+        return array.astype(np.uint8) * 255
+    if np.issubdtype(array.dtype, np.floating):
+        return np.round(array * 255).astype(np.uint8)
+    return array
