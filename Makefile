@@ -16,7 +16,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 PYTEST_TIMEOUT ?= 1200
 NBVAL_CELL_TIMEOUT ?= 600
 
-.PHONY: setup data lab test test-e2e lint model bench bench-train bench-augment bench-predict bench-explain \
+.PHONY: setup data lab test test-e2e lint model bench bench-train bench-augment bench-deslant bench-predict bench-explain \
 	bench-photos bench-strings notebooks app web clean
 
 $(STAMP): requirements.lock pyproject.toml
@@ -72,6 +72,10 @@ bench-train: data
 ## Does slant and stroke augmentation help? Two quick-recipe runs, scored on validation only.
 bench-augment: data
 	$(BIN)/python -m digitlib.bench augment
+
+## How far may a digit lean before to_mnist stands it up? Chosen on validation digits.
+bench-deslant: data
+	$(BIN)/python -m digitlib.bench deslant
 
 bench-predict: data
 	$(BIN)/python -m digitlib.bench predict

@@ -1,5 +1,5 @@
 """Benchmarks that print figures: ``python -m digitlib.bench train``, ``... predict``,
-``... explain``, ``... photos``, ``... strings`` or ``... augment``.
+``... explain``, ``... photos``, ``... strings``, ``... augment`` or ``... deslant``.
 
 Targets are checked here, by measurement, not by timed unit tests.
 """
@@ -151,12 +151,16 @@ def bench_train(parts=("peer", "quick", "slant")) -> None:
         print(f"  slant: {count} MNIST test digits re-stroked ({min(robustness.RESTROKES):+d} to "
               f"{max(robustness.RESTROKES):+d} px, hairline to bold), upright vs sheared "
               f"±{low}-{high}, made 28x28 by to_mnist   target: slanted within 1 point")
-        models = [("committed (old)", committed_model)]
+        with slant_correction(None):
+            plain_sets = robustness.slant_sets(x_test[:count], seed=SLANT_SEED)
+        models = [("committed, to_mnist without slant correction", committed_model, plain_sets),
+                  ("committed, to_mnist as it is (slant correction)", committed_model,
+                   (upright, slanted))]
         if quick_model is not None:
-            models.append(("quick recipe (new)", quick_model))
-        for name, network in models:
-            straight, leaning = slant_accuracy(network, upright, slanted, y_test[:count])
-            print(f"    {name + ':':20}upright {straight:.2%}, slanted {leaning:.2%} "
+            models.append(("quick recipe (new), as it is", quick_model, (upright, slanted)))
+        for name, network, sets in models:
+            straight, leaning = slant_accuracy(network, *sets, y_test[:count])
+            print(f"    {name + ':':50}upright {straight:.2%}, slanted {leaning:.2%} "
                   f"({100 * (straight - leaning):+.2f} points)")
 
 
@@ -196,6 +200,65 @@ def bench_augment(epochs: int | None = None) -> None:
         print(f"    {name + ':':9}validation {plain:.2%} (epoch {info['chosen_epoch']}); "
               f"re-stroked upright {straight:.2%}, slanted {leaning:.2%} "
               f"({100 * (straight - leaning):+.2f} points); wall {wall:.0f} s")
+
+
+class slant_correction:  # noqa: N801 (used like a function: ``with slant_correction(0.2):``)
+    """Run ``to_mnist`` with another ``preprocess.UPRIGHT_ENOUGH`` inside the block (``None``:
+    no slant correction at all)."""
+
+    def __init__(self, upright_enough):
+        self.upright_enough = float("inf") if upright_enough is None else upright_enough
+
+    def __enter__(self):
+        from digitlib import preprocess
+
+        self.saved, preprocess.UPRIGHT_ENOUGH = preprocess.UPRIGHT_ENOUGH, self.upright_enough
+
+    def __exit__(self, *exc):
+        from digitlib import preprocess
+
+        preprocess.UPRIGHT_ENOUGH = self.saved
+
+
+DESLANT_CHOICES = (None, 0.2, 0.35, 0.5)  # how far a digit may lean before to_mnist stands it up
+
+
+def bench_deslant(model_path=None) -> None:
+    """How far may a digit lean before ``to_mnist`` stands it back up? For each choice, the
+    model's accuracy on the **validation** digits (never the test set) as the pad sees them
+    (through ``to_mnist``), how many of them the correction changes, and re-stroked upright vs
+    slanted (shear ±0.35-0.6) validation digits."""
+    import os
+
+    import keras
+    import numpy as np
+
+    from digitlib import config, data, preprocess, robustness, train
+
+    path = config.model_path(model_path)
+    network = keras.saving.load_model(path)
+    (x_train, y_train), _ = data.load_mnist()
+    _, (x_val, y_val) = train.split_validation(x_train, y_train)
+    count = 500 if config.fast_mode() else len(x_val)
+    x_val, y_val = x_val[:count], y_val[:count]
+    print(f"bench-deslant: {config.describe_model(path)}; {count} validation digits; "
+          f"load average {os.getloadavg()[0]:.1f}"
+          + ("; FAST MODE: few digits" if config.fast_mode() else ""))
+    originals = x_val.astype(np.float32) / 255
+    for choice in DESLANT_CHOICES:
+        with slant_correction(choice):
+            # padded, so to_mnist crops, scales and centres as it does for a drawing
+            seen = np.stack([preprocess.to_mnist(np.pad(image, 4)) for image in originals])
+            upright, slanted = robustness.slant_sets(x_val, seed=SLANT_SEED)
+        changed = np.mean(np.abs(seen - originals).mean(axis=(1, 2)) > 0.02)
+        plain = float(np.mean(network.predict(seen[..., np.newaxis], batch_size=1000,
+                                              verbose=0).argmax(axis=1) == y_val))
+        straight, leaning = slant_accuracy(network, upright, slanted, y_val)
+        name = "no correction" if choice is None else f"stand up beyond ±{choice}"
+        mark = "   <- preprocess.UPRIGHT_ENOUGH" if choice == preprocess.UPRIGHT_ENOUGH else ""
+        print(f"  {name:24} through to_mnist {plain:.2%} ({changed:4.0%} changed); re-stroked "
+              f"upright {straight:.2%}, slanted {leaning:.2%} ({100 * (straight - leaning):+.2f} "
+              f"points){mark}")
 
 
 def eight_digit_canvas(x_test, y_test):
@@ -554,7 +617,8 @@ def bench_strings(split: str = "test", count: int = 300) -> None:
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     benches = {"train": bench_train, "predict": bench_predict, "explain": bench_explain,
-               "photos": bench_photos, "strings": bench_strings, "augment": bench_augment}
+               "photos": bench_photos, "strings": bench_strings, "augment": bench_augment,
+               "deslant": bench_deslant}
     if argv[:1] == ["strings"] and argv[1:] in (["--train"], ["--train", "--quick"]):
         bench_strings("train", 100 if "--quick" in argv else 300)
         return 0

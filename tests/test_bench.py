@@ -28,7 +28,7 @@ def test_bench_predict_prints_every_figure():
 
 def test_bench_names_its_benchmarks(capsys):
     assert bench.main(["nonsense"]) == 2
-    usage = "usage: python -m digitlib.bench {train|predict|explain|photos|strings|augment}"
+    usage = "usage: python -m digitlib.bench {train|predict|explain|photos|strings|augment|deslant}"
     assert usage in capsys.readouterr().err
     for wrong in (["predict", "--slant-only"], ["train", "--everything"],
                   ["train", "--peer-only", "--slant-only"], ["augment", "--epochs=0"]):
@@ -61,16 +61,27 @@ def test_bench_train_prints_the_peer_the_quick_recipe_and_the_slant_line():
     assert re.search(rf"test accuracy {PERCENT}   target >= 99\.60 %; validation {PERCENT}",
                      out), out
     assert "upright vs sheared ±0.35-0.6" in out
-    assert re.search(rf"committed \(old\): +{SLANT_LINE}", out), out
-    assert re.search(rf"quick recipe \(new\): +{SLANT_LINE}", out), out
+    assert re.search(rf"committed, to_mnist without slant correction: +{SLANT_LINE}", out), out
+    assert re.search(rf"committed, to_mnist as it is \(slant correction\): +{SLANT_LINE}", out), out
+    assert re.search(rf"quick recipe \(new\), as it is: +{SLANT_LINE}", out), out
 
 
 def test_bench_train_parts_run_alone():
     out = fast_bench("train", "--slant-only")
-    assert re.search(rf"committed \(old\): +{SLANT_LINE}", out), out
+    assert re.search(rf"committed, to_mnist as it is \(slant correction\): +{SLANT_LINE}", out), out
     assert "keras-io" not in out and "quick recipe" not in out  # nothing trained
     out = fast_bench("train", "--peer-only")
     assert "keras-io mnist_convnet" in out and "slant" not in out and "quick" not in out
+
+
+def test_bench_deslant_compares_each_limit_on_validation_digits():
+    out = fast_bench("deslant")
+    assert "500 validation digits" in out
+    lines = re.findall(rf"(no correction|stand up beyond ±[\d.]+) +through to_mnist {PERCENT} "
+                       rf"\( *\d+% changed\); re-stroked {SLANT_LINE}(.*)", out)
+    assert [name for name, _ in lines] == [
+        "no correction", *(f"stand up beyond ±{choice}" for choice in bench.DESLANT_CHOICES[1:])]
+    assert sum("<- preprocess.UPRIGHT_ENOUGH" in mark for _, mark in lines) == 1, out
 
 
 def test_bench_augment_scores_both_recipes_on_validation_only():

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
+from scipy import ndimage
 
 from digitlib import data, preprocess
 from digitlib.preprocess import stroke_width, to_mnist
@@ -43,19 +44,66 @@ def test_normalize_is_unchanged():
 
 
 def test_mnist_digits_come_back_as_they_were(mnist_test_digits):
-    # MNIST was made this way, so its own digits must pass through (nearly) untouched.
+    # MNIST was made this way, so its own digits must pass through (nearly) untouched, unless
+    # they lean further than most: those are stood up a little.
     x, _ = mnist_test_digits
     original = x.astype(np.float32) / 255
-    again = np.stack([to_mnist(image) for image in original])
-    difference = np.abs(again - original).mean(axis=(1, 2))
+    usual = [abs(preprocess.slant_of(image)) <= preprocess.UPRIGHT_ENOUGH for image in original]
+    assert np.mean(usual) > 0.7
+    again = np.stack([to_mnist(image) for image in original[usual]])
+    difference = np.abs(again - original[usual]).mean(axis=(1, 2))
     assert np.median(difference) < 0.002
     assert np.mean(difference < 0.02) > 0.97
+
+
+def sheared(image, shear):
+    """``image`` (28x28 in [0, 1]) leaning right by ``shear`` (x grows by it per row upwards),
+    on a wider field so nothing is cut off."""
+    wide = np.pad(image, ((0, 0), (20, 20)))
+    centre = (wide.shape[0] - 1) / 2
+    # output (r, c) samples the input at (r, c - shear * (centre - r)): the top moves right
+    return np.clip(ndimage.affine_transform(wide, [[1.0, 0.0], [shear, 1.0]],
+                                            offset=(0.0, -shear * centre), order=1), 0.0, 1.0)
+
+
+@pytest.mark.parametrize("shear", [0.6, -0.6])
+def test_italics_are_stood_up(mnist_test_digits, shear):
+    x, _ = mnist_test_digits
+    upright = [image for image in x[:60].astype(np.float32) / 255
+               if abs(preprocess.slant_of(image)) < 0.1]
+    assert len(upright) >= 5
+    closer = []
+    for image in upright:
+        leaning = sheared(image, shear)
+        assert np.sign(preprocess.slant_of(leaning)) == np.sign(shear)
+        assert abs(preprocess.slant_of(leaning)) > 0.5
+        stood_up = to_mnist(leaning)
+        assert abs(preprocess.slant_of(stood_up)) <= preprocess.UPRIGHT_ENOUGH + 0.05
+        assert max(box_of(stood_up)) in (19, 20, 21), "stood up, still 20 px"
+        with_correction = np.corrcoef(stood_up.ravel(), to_mnist(image).ravel())[0, 1]
+        saved = preprocess.UPRIGHT_ENOUGH
+        try:
+            preprocess.UPRIGHT_ENOUGH = np.inf
+            without = np.corrcoef(to_mnist(leaning).ravel(), to_mnist(image).ravel())[0, 1]
+        finally:
+            preprocess.UPRIGHT_ENOUGH = saved
+        closer.append(with_correction - without)
+    assert min(closer) > 0 and np.median(closer) > 0.1, "stood up, it is closer to the original"
+
+
+def test_deslant_leaves_upright_digits_alone():
+    bar = np.zeros((20, 6), np.float32)
+    bar[:, 2:4] = 1.0
+    assert preprocess.slant_of(bar) == pytest.approx(0.0)
+    assert preprocess.deslant(bar) is bar
 
 
 def test_big_mnist_digits_shrink_back(mnist_test_digits):
     x, _ = mnist_test_digits
     correlations = []
-    for image in x[:40]:
+    usual = [image for image in x[:40]  # digits leaning further are stood up a little
+             if abs(preprocess.slant_of(image / 255.0)) <= preprocess.UPRIGHT_ENOUGH]
+    for image in usual:
         big = np.asarray(Image.fromarray(image).resize((280, 280), Image.Resampling.BICUBIC))
         small = to_mnist(big.astype(np.float32) / 255)
         correlations.append(max(  # allow for a one-pixel difference in the centring
