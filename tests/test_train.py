@@ -163,8 +163,8 @@ def test_augmentation_slants_and_restrokes_within_the_recipe():
     bar[:, 4:24, 13:15] = 1.0  # a vertical bar through the centre
     still = {"rotation_degrees": 0, "shift_fraction": 0, "zoom_fraction": 0, "shear": 0,
              "stroke": 0}
-    assert train.Recipe.quick().shear == 0.6 and train.Recipe.quick().stroke > 0  # quick recipe
-    assert train.Recipe().shear == 0 and train.Recipe().stroke == 0  # the committed model's
+    for recipe in (train.Recipe(), train.Recipe.quick()):  # to_mnist stands italics up instead
+        assert recipe.shear == 0 and recipe.stroke == 0
     slanted = train.Recipe(**{**still, "shear": 0.6})
     tf.random.set_seed(0)
     images = train.augment(tf.constant(bar), slanted).numpy()[..., 0]
