@@ -31,7 +31,6 @@ def bench_data() -> None:
 PEER_EPOCHS = 15  # the keras-io mnist_convnet example's recipe, as published
 PEER_BATCH_SIZE = 128
 PEER_VALIDATION_SPLIT = 0.1
-SLANT_SEED = 14  # the draw of stroke changes and shears for the slant line
 
 
 def keras_io_convnet():
@@ -74,15 +73,6 @@ def train_peer(epochs: int = PEER_EPOCHS, train_images: int | None = None):
     _, accuracy = network.evaluate(preprocess.normalize(x_test),
                                    keras.utils.to_categorical(y_test, 10), verbose=0)
     return network, time.perf_counter() - started, float(accuracy)
-
-
-def slant_accuracy(network, upright, slanted, labels):
-    """Accuracy of a Keras model on the upright and on the slanted digits."""
-    import numpy as np
-
-    return tuple(float(np.mean(network.predict(images[..., np.newaxis], batch_size=1000,
-                                               verbose=0).argmax(axis=1) == labels))
-                 for images in (upright, slanted))
 
 
 def bench_train(parts=("peer", "quick", "slant")) -> None:
@@ -146,20 +136,20 @@ def bench_train(parts=("peer", "quick", "slant")) -> None:
 
     if "slant" in parts:
         count = 500 if fast else len(x_test)
-        upright, slanted = robustness.slant_sets(x_test[:count], seed=SLANT_SEED)
+        upright, slanted = robustness.slant_sets(x_test[:count], seed=robustness.SLANT_SEED)
         low, high = robustness.SLANTS
         print(f"  slant: {count} MNIST test digits re-stroked ({min(robustness.RESTROKES):+d} to "
               f"{max(robustness.RESTROKES):+d} px, hairline to bold), upright vs sheared "
               f"±{low}-{high}, made 28x28 by to_mnist   target: slanted within 1 point")
         with slant_correction(None):
-            plain_sets = robustness.slant_sets(x_test[:count], seed=SLANT_SEED)
+            plain_sets = robustness.slant_sets(x_test[:count], seed=robustness.SLANT_SEED)
         models = [("committed, to_mnist without slant correction", committed_model, plain_sets),
                   ("committed, to_mnist as it is (slant correction)", committed_model,
                    (upright, slanted))]
         if quick_model is not None:
             models.append(("quick recipe (new), as it is", quick_model, (upright, slanted)))
         for name, network, sets in models:
-            straight, leaning = slant_accuracy(network, *sets, y_test[:count])
+            straight, leaning = robustness.slant_accuracy(network, *sets, y_test[:count])
             print(f"    {name + ':':50}upright {straight:.2%}, slanted {leaning:.2%} "
                   f"({100 * (straight - leaning):+.2f} points)")
 
@@ -183,7 +173,7 @@ def bench_augment(epochs: int | None = None) -> None:
     (x_train, y_train), _ = data.load_mnist()
     _, (x_val, y_val) = train.split_validation(x_train, y_train)
     count = 500 if fast else len(x_val)
-    upright, slanted = robustness.slant_sets(x_val[:count], seed=SLANT_SEED)
+    upright, slanted = robustness.slant_sets(x_val[:count], seed=robustness.SLANT_SEED)
     print(f"bench-augment on {len(os.sched_getaffinity(0))} CPU cores, load average "
           f"{os.getloadavg()[0]:.1f}" + ("; FAST MODE: tiny runs, the figures say nothing"
                                          if fast else ""))
@@ -196,7 +186,7 @@ def bench_augment(epochs: int | None = None) -> None:
         wall = time.perf_counter() - started
         plain = float((network.predict(preprocess.normalize(x_val), batch_size=1000, verbose=0)
                        .argmax(axis=1) == y_val).mean())
-        straight, leaning = slant_accuracy(network, upright, slanted, y_val[:count])
+        straight, leaning = robustness.slant_accuracy(network, upright, slanted, y_val[:count])
         print(f"    {name + ':':9}validation {plain:.2%} (epoch {info['chosen_epoch']}); "
               f"re-stroked upright {straight:.2%}, slanted {leaning:.2%} "
               f"({100 * (straight - leaning):+.2f} points); wall {wall:.0f} s")
@@ -249,11 +239,11 @@ def bench_deslant(model_path=None) -> None:
         with slant_correction(choice):
             # padded, so to_mnist crops, scales and centres as it does for a drawing
             seen = np.stack([preprocess.to_mnist(np.pad(image, 4)) for image in originals])
-            upright, slanted = robustness.slant_sets(x_val, seed=SLANT_SEED)
+            upright, slanted = robustness.slant_sets(x_val, seed=robustness.SLANT_SEED)
         changed = np.mean(np.abs(seen - originals).mean(axis=(1, 2)) > 0.02)
         plain = float(np.mean(network.predict(seen[..., np.newaxis], batch_size=1000,
                                               verbose=0).argmax(axis=1) == y_val))
-        straight, leaning = slant_accuracy(network, upright, slanted, y_val)
+        straight, leaning = robustness.slant_accuracy(network, upright, slanted, y_val)
         name = "no correction" if choice is None else f"stand up beyond ±{choice}"
         mark = "   <- preprocess.UPRIGHT_ENOUGH" if choice == preprocess.UPRIGHT_ENOUGH else ""
         print(f"  {name:24} through to_mnist {plain:.2%} ({changed:4.0%} changed); re-stroked "

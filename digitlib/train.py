@@ -21,7 +21,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from digitlib import config, data, evaluate, files, preprocess
+from digitlib import config, data, evaluate, files, preprocess, robustness
 from digitlib import model as model_module
 
 VALIDATION_SIZE = 5000
@@ -191,6 +191,10 @@ def model_card(network, info, test_images, test_labels) -> dict:
     import tensorflow as tf
 
     scores = evaluate.evaluate(network, test_images, test_labels)
+    count = 1000 if config.fast_mode() else len(test_labels)  # 20,000 to_mnist calls take ~15 s
+    upright, slanted = robustness.slant_sets(test_images[:count, ..., 0],
+                                             seed=robustness.SLANT_SEED)
+    straight, leaning = robustness.slant_accuracy(network, upright, slanted, test_labels[:count])
     return {
         "model": network.name,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -200,6 +204,12 @@ def model_card(network, info, test_images, test_labels) -> dict:
         **info,
         "test_accuracy": round(scores.accuracy, 5),
         "per_class_accuracy": [round(value, 5) for value in scores.per_class_accuracy],
+        "slant": {  # the test digits re-stroked, upright vs leaning, through to_mnist
+            "shears": list(robustness.SLANTS),
+            "digits": count,
+            "upright_accuracy": round(straight, 5),
+            "slanted_accuracy": round(leaning, 5),
+        },
         "test_images": int(len(test_labels)),
         "versions": {
             "python": platform.python_version(),

@@ -12,7 +12,7 @@ from digitlib import data, images, segment, synthetic
 # What every model card must hold (``train.model_card``, and the committed card).
 REQUIRED_CARD_FIELDS = {
     "test_accuracy", "per_class_accuracy", "data_sha256", "seed", "epochs", "train_seconds",
-    "versions", "created", "validation_accuracy", "chosen_epoch", "model_sha256", "recipe",
+    "versions", "created", "validation_accuracy", "chosen_epoch", "model_sha256", "recipe", "slant",
 }
 
 
