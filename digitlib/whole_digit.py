@@ -87,13 +87,21 @@ def train(path, count: int = NUMBERS, seed: int = 0):
     return float(history.history["val_accuracy"][-1])
 
 
-def probabilities(images28) -> np.ndarray | None:
-    """P(one whole digit) (N,) for images (N, 28, 28); None when there is no companion model."""
+def load() -> bool:
+    """Load the companion model (once per process) and run it once, so that the first touching
+    number read is not slow; returns whether there is one (``MODEL_PATH`` exists)."""
     if "run" not in _loaded:
         _loaded["run"] = _load()
-    run = _loaded["run"]
-    if run is None:
+        if _loaded["run"] is not None:
+            _loaded["run"](np.zeros((1, MNIST_SIZE, MNIST_SIZE, 1), np.float32))
+    return _loaded["run"] is not None
+
+
+def probabilities(images28) -> np.ndarray | None:
+    """P(one whole digit) (N,) for images (N, 28, 28); None when there is no companion model."""
+    if not load():
         return None
+    run = _loaded["run"]
     batch = np.asarray(images28, dtype=np.float32).reshape(-1, MNIST_SIZE, MNIST_SIZE, 1)
     return run(batch)[:, 0]
 
