@@ -185,12 +185,14 @@ def candidate_cuts(found: Segment) -> list[Cut]:
     first, last = columns[0] + stroke, columns[-1] - stroke
     cost = small.astype(np.float32)
     paths = []
-    for sidestep in SIDESTEPS:
-        for flip in (False, True):  # seams ending at the bottom, then at the top
-            total, moves = _seams(cost[::-1] if flip else cost, sidestep)
-            for end in _valleys(total, first, last):
-                path = _backtrack(moves, end)
-                paths.append(path[::-1] if flip else path)
+    # Every sidestep's seams ending at the bottom, then at the top, found together.
+    kinds = [(sidestep, flip) for sidestep in SIDESTEPS for flip in (False, True)]
+    totals, moves = _seams(np.stack([cost[::-1] if flip else cost for _, flip in kinds]),
+                           np.array([sidestep for sidestep, _ in kinds], dtype=np.float32))
+    for (_, flip), total, move in zip(kinds, totals, moves, strict=True):
+        for end in _valleys(total, first, last):
+            path = _backtrack(move, end)
+            paths.append(path[::-1] if flip else path)
     profile = small.sum(axis=0).astype(np.float32)
     rows = np.arange(small.shape[0])
     paths += [np.full(small.shape[0], x) for x in _valleys(profile, first, last)]
@@ -221,13 +223,17 @@ def candidate_pieces(found: Segment) -> Candidates | None:
     bounds = ([np.full(mask.shape[0], -np.inf)] + [cut.boundary for cut in cuts]
               + [np.full(mask.shape[0], np.inf)])
     right_of = [columns >= bound[:, np.newaxis] for bound in bounds]
+    # The columns between a boundary's leftmost and the next's rightmost: the rest is outside.
+    lowest = [int(np.clip(np.floor(bound.min()), 0, mask.shape[1])) for bound in bounds]
+    highest = [int(np.clip(np.ceil(bound.max()), 0, mask.shape[1])) for bound in bounds]
     spans, pieces, shapes = [], [], []
     for i in range(len(bounds) - 1):
         for j in range(i + 1, min(i + MAX_SPAN, len(bounds) - 1) + 1):
             if (i, j) == (0, len(bounds) - 1):
                 continue  # the whole piece: already read
-            region = right_of[i] & ~right_of[j]
-            inked = mask & region
+            left, right = lowest[i], highest[j]
+            region = right_of[i][:, left:right] & ~right_of[j][:, left:right]
+            inked = mask[:, left:right] & region
             area = np.count_nonzero(inked)
             if area < MIN_INK * total:
                 continue
@@ -236,7 +242,7 @@ def candidate_pieces(found: Segment) -> Candidates | None:
             if wide > MAX_ASPECT or tall < MIN_TALL:
                 continue
             spans.append((i, j))
-            pieces.append(_piece(found, region, rows, used))
+            pieces.append(_piece(found, region, rows, used + left, left))
             shapes.append((tall, wide))
     left, top, right, bottom = found.box
     return Candidates(found=found, cuts=cuts, spans=[(0, len(bounds) - 1)] + spans,
@@ -268,10 +274,16 @@ def best_reading(graph: Candidates, probabilities, whole=None) -> list[int]:
     return chosen[::-1]
 
 
-def _piece(found: Segment, region, rows, columns) -> Segment:
-    """The ink of ``found`` inside ``region``, with a margin of 2 px for anti-aliasing."""
+def _piece(found: Segment, region, rows, columns, offset: int) -> Segment:
+    """The ink of ``found`` inside ``region`` (its columns from ``offset`` on), with a margin of
+    2 px for anti-aliasing; ``rows`` and ``columns`` (of the ink array) hold the piece's ink."""
+    height, width = found.ink.shape
     top, left = max(rows[0] - 2, 0), max(columns[0] - 2, 0)
-    ink = np.where(region, found.ink, 0.0)[top : rows[-1] + 3, left : columns[-1] + 3]
+    bottom, right = min(rows[-1] + 3, height), min(columns[-1] + 3, width)
+    ink = np.zeros((bottom - top, right - left), dtype=np.float32)
+    start, stop = max(left, offset), min(right, offset + region.shape[1])
+    ink[:, start - left : stop - left] = (found.ink[top:bottom, start:stop]
+                                          * region[top:bottom, start - offset : stop - offset])
     x, y = found.origin
     box = (x + int(columns[0]), y + int(rows[0]), x + int(columns[-1]) + 1, y + int(rows[-1]) + 1)
     return Segment(box=box, ink=ink.astype(np.float32), origin=(x + int(left), y + int(top)),
@@ -292,19 +304,21 @@ def _max_pool(mask: np.ndarray, factor: int) -> np.ndarray:
     return padded.reshape(height // factor, factor, width // factor, factor).any(axis=(1, 3))
 
 
-def _seams(cost: np.ndarray, sidestep: float):
-    """Cheapest top-to-bottom paths (one sideways pixel per row at most) ending in each column:
-    their costs (W,) and the moves (H, W) to backtrack them (-1, 0, 1: came from the left,
-    straight above, the right)."""
-    total = cost[0].copy()
+def _seams(cost: np.ndarray, sidestep: np.ndarray):
+    """Cheapest top-to-bottom paths (one sideways pixel per row at most) ending in each column,
+    for K cost arrays (K, H, W) at once, each with its own ``sidestep`` (K,): their costs (K, W)
+    and the moves (K, H, W) to backtrack them (-1, 0, 1: came from the left, straight above,
+    the right)."""
+    total = cost[:, 0].copy()
     moves = np.zeros(cost.shape, dtype=np.int8)
-    edge = np.array([np.inf], dtype=np.float32)
-    for row in range(1, cost.shape[0]):
-        options = np.stack([np.concatenate([edge, total[:-1]]) + sidestep, total,
-                            np.concatenate([total[1:], edge]) + sidestep])
+    edge = np.full((len(cost), 1), np.inf, dtype=np.float32)
+    step = sidestep[:, np.newaxis]
+    for row in range(1, cost.shape[1]):
+        options = np.stack([np.concatenate([edge, total[:, :-1]], axis=1) + step, total,
+                            np.concatenate([total[:, 1:], edge], axis=1) + step])
         choice = options.argmin(axis=0)
-        total = cost[row] + np.take_along_axis(options, choice[np.newaxis], 0)[0]
-        moves[row] = choice - 1
+        total = cost[:, row] + np.take_along_axis(options, choice[np.newaxis], 0)[0]
+        moves[:, row] = choice - 1
     return total, moves
 
 
