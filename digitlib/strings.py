@@ -136,20 +136,23 @@ def read_pieces(found: list[Segment], readings, classify, reading):
         return list(readings)
     batch = np.stack([to_mnist(piece.ink) for piece in new])
     probabilities = iter(zip(classify(batch), batch, strict=True))
-    # The companion's opinion of each searched piece as a whole, then of its candidates.
-    searched_wholes = [whole.image28 for whole, graph in zip(readings, searched, strict=True)
-                       if graph]
-    opinions = whole_digit.probabilities(np.concatenate([np.stack(searched_wholes), batch]))
-    of_whole = iter([] if opinions is None else opinions[: len(searched_wholes)])
-    of_piece = iter([] if opinions is None else opinions[len(searched_wholes) :])
+    # The companion's opinion of every candidate, and of the searched pieces it has not judged
+    # yet (narrower than NOT_WHOLE_ASPECT: only when the thresholds search every piece).
+    unknown = [k for k, graph in enumerate(searched) if graph and wholes[k] is None]
+    opinions = whole_digit.probabilities(
+        np.concatenate([batch] + [readings[k].image28[np.newaxis] for k in unknown]))
+    for k, opinion in zip(unknown, [] if opinions is None else opinions[len(batch) :],
+                          strict=False):
+        wholes[k] = float(opinion)
+    of_piece = iter([] if opinions is None else opinions[: len(batch)])
     result = []
-    for whole, graph in zip(readings, searched, strict=True):
+    for whole, graph, opinion in zip(readings, searched, wholes, strict=True):
         if graph is None:
             result.append(whole)
             continue
         read = [next(probabilities) for _ in graph.pieces]
         sure = (None if opinions is None else
-                [next(of_whole)] + [next(of_piece) for _ in graph.pieces])
+                [opinion] + [next(of_piece) for _ in graph.pieces])
         chosen = best_reading(graph, [whole.probabilities] + [p for p, _ in read], sure)
         result += [whole if k == 0 else reading(read[k - 1][0], read[k - 1][1],
                                                 graph.pieces[k - 1])
