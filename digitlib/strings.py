@@ -71,16 +71,20 @@ MIN_TALL = 0.45  # ... and is at least this share of the writing's height tall
 TALL = 0.6
 SHORT_PENALTY = 13.0
 # ... plus, when there is a companion model (``digitlib.whole_digit``), for each digit
-# WHOLE_WEIGHT * log P(one whole digit) + DIGIT_BONUS - WIDE_PENALTY * (how much wider than
-# WIDE times the writing's height it is). Fragments and touching pairs score low; the bonus
-# makes up for what every digit pays, whole or not (without it the sum favours fewer digits:
-# two touching digits read as one); the width cost keeps a long piece from reading as one wide
-# digit. All tuned together for exact strings on numbers of MNIST validation digits (the last
-# 5,000 training images, which the digit model did not train on), upright and slanted. Without
-# the companion the bonus cuts whole digits into fragments that the digit model reads surely,
-# and the width cost did worse too, so the score is then the first line's alone.
+# WHOLE_WEIGHT * the log-odds of its being one whole digit + DIGIT_BONUS + MARGIN_WEIGHT *
+# (log-probability of its reading - that of the runner-up) - WIDE_PENALTY * (how much wider
+# than WIDE times the writing's height it is). Fragments and touching pairs score low; the
+# bonus makes up for what every digit pays, whole or not (without it the sum favours fewer
+# digits: two touching digits read as one); the margin still tells a sure reading from a surer
+# one when both probabilities round to 1; the width cost keeps a long piece from reading as one
+# wide digit. All tuned together for exact strings on numbers of MNIST validation digits (the
+# last 5,000 training images, which neither model trained on), upright and slanted, with no
+# single validation digit cut. Without the companion the bonus cuts whole digits into fragments
+# that the digit model reads surely, and the width cost did worse too, so the score is then the
+# first line's alone.
 WHOLE_WEIGHT = 0.3
 DIGIT_BONUS = 1.05
+MARGIN_WEIGHT = 0.05
 WIDE = MAX_ASPECT  # only the whole piece can be wider: a candidate is at most MAX_ASPECT wide
 WIDE_PENALTY = 1.3
 
@@ -258,10 +262,13 @@ def best_reading(graph: Candidates, probabilities, whole=None) -> list[int]:
     the right edge. ``probabilities``: the model's reading of each span, in order; ``whole``:
     each span's P(one whole digit) from the companion model, if there is one."""
     priors = -SHORT_PENALTY * np.maximum(0.0, TALL - graph.shapes[:, 0])
-    scores = np.log(np.maximum(np.max(probabilities, axis=1), 1e-12)) + priors
+    runner_up, best = np.log(np.maximum(np.sort(probabilities, axis=1)[:, -2:], 1e-12)).T
+    scores = best + priors
     if whole is not None:
-        scores += (WHOLE_WEIGHT * np.log(np.maximum(np.asarray(whole, dtype=float), 1e-6))
-                   + DIGIT_BONUS - WIDE_PENALTY * np.maximum(0.0, graph.shapes[:, 1] - WIDE))
+        whole = np.asarray(whole, dtype=float)
+        odds = np.log(np.maximum(whole, 1e-6)) - np.log(np.maximum(1 - whole, 1e-6))
+        scores += (WHOLE_WEIGHT * odds + DIGIT_BONUS + MARGIN_WEIGHT * (best - runner_up)
+                   - WIDE_PENALTY * np.maximum(0.0, graph.shapes[:, 1] - WIDE))
     ends = len(graph.cuts) + 1
     best = np.full(ends + 1, -np.inf)
     best[0] = 0.0
