@@ -19,9 +19,10 @@ so we over-segment and let the model choose:
    writing's height: a digit is about as tall as the writing and at most a little wider than
    tall (a candidate wider than ``MAX_ASPECT`` is none), and the companion model of
    ``digitlib.whole_digit`` says how likely it is to be one whole digit rather than a fragment
-   or two touching digits (the digit model names a digit even for a fragment). The whole
-   piece is one of the candidates, so a wide 0 stays whole when it reads better whole, and a
-   1 is too narrow to be searched at all.
+   or two touching digits (the digit model names a digit even for a fragment); with it each
+   digit also earns a bonus, so that the sum does not favour fewer digits. The whole piece is
+   one of the candidates, so a wide 0 stays whole when it reads better whole, and a 1 is too
+   narrow to be searched at all.
 
 Only ink that looks like more than one digit is searched (``may_hold_several``): wider than a
 typical single digit and not read with near certainty, or a little less wide and doubted by the
