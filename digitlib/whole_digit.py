@@ -3,15 +3,16 @@
 The digit model (``models/mnist_cnn.keras``) always answers one of 0-9, often surely, even
 for a fragment of a digit or for two touching digits. When ``digitlib.strings``
 searches a piece of ink for touching digits, this second opinion tells whole digits from
-fragments and pairs: each candidate's score gains ``log P(whole)`` times
-``strings.WHOLE_WEIGHT``.
+fragments and pairs: each candidate's score gains ``strings.WHOLE_WEIGHT`` times the log-odds
+of P(whole), and which pieces are searched at all depends on it (``strings.NOT_WHOLE``).
 
 It is trained on the candidate digits that the search itself cuts from numbers written with
-MNIST *training* digits (``synthetic.mnist_string``; 1-5 digits, upright or slanted, at many
-scales, pen widths and gaps): a candidate is a whole digit when its box matches one digit's
-box. It trains only on the first 55,000 training images, like the digit model, so that the
-search's weights can be tuned honestly on numbers of the last 5,000 (the validation split),
-which neither model has seen. The 10-class model of the notebooks stays as it is.
+MNIST *training* digits (``synthetic.mnist_string``; 1-5 digits, upright, slanted or widened,
+at many scales, pen widths and gaps) or with the synthetic writer's pen-drawn digits: a
+candidate is a whole digit when its box matches one digit's box. It trains only on the first
+55,000 training images, like the digit model, so that the search's weights can be tuned
+honestly on numbers of the last 5,000 (the validation split), which neither model has seen.
+The 10-class model of the notebooks stays as it is.
 
     python -m digitlib.whole_digit models/whole_digit.keras   # train it again (about 7 min)
 """
