@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from digitlib import config, display, paper, runtime, segment, strings
+from digitlib import config, display, paper, runtime, segment, strings, whole_digit
 from digitlib.preprocess import MNIST_SIZE, stroke_width, to_mnist
 
 UNSURE_BELOW = 0.80  # a softmax probability below this is reported as unsure
@@ -132,7 +132,8 @@ class Predictor:
         ``path``: a model name from ``config.MODEL_NAMES`` ("committed", "mine", "personal") or
         a file; None means the active model (``config.model_path()``). ``threads=1`` calls
         ``limit_threads(1)`` first: right for programs that only read digits (the CLI, the Tk
-        app); leave it out in a notebook that also trains.
+        app); leave it out in a notebook that also trains. The string reader's companion model
+        (``digitlib.whole_digit``) is loaded here too, when there is one.
         """
         name = path
         path = config.model_path(path)
@@ -147,7 +148,9 @@ class Predictor:
             )
         if threads is not None:
             limit_threads(threads)
-        return cls(load_model(path), path=path, **options)
+        predictor = cls(load_model(path), path=path, **options)
+        whole_digit.load()  # the string reader's companion model, if there is one
+        return predictor
 
     def classify(self, images28) -> np.ndarray:
         """Probabilities (N, 10) for images (N, 28, 28) in [0, 1], in one call of the model."""

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image, ImageDraw
 
-from digitlib import config, images, predict, runtime, segment, strings
+from digitlib import config, images, predict, runtime, segment, strings, whole_digit
 from digitlib.predict import Detection, Prediction, Predictor
 from digitlib.preprocess import to_mnist
 from digitlib.synthetic import draw_digits, row_of_places
@@ -291,6 +291,22 @@ def test_touching_numbers_are_read(trained, monkeypatch, digits, seed, least):
     assert np.median(overlaps) > 0.85
     monkeypatch.setattr(predict, "READ_STRINGS", False)
     assert sum(read_right()[1]) < least
+
+
+@pytest.mark.parametrize("present", [True, False])
+def test_load_also_loads_the_companion_model(monkeypatch, tmp_path, present):
+    """The string reader's companion model is loaded (and run once) with the digit model, so the
+    first touching number is not slow; without its file the predictor still reads numbers."""
+    require(config.DEFAULT_MODEL_PATH.exists(), "needs models/mnist_cnn.keras")
+    if present:
+        require(whole_digit.MODEL_PATH.is_file(), "needs models/whole_digit.keras")
+    else:
+        monkeypatch.setattr(whole_digit, "MODEL_PATH", tmp_path / "none.keras")
+    monkeypatch.setattr(whole_digit, "_loaded", {})
+    loaded = Predictor.load("committed")
+    assert ("run" in whole_digit._loaded) and (whole_digit._loaded["run"] is not None) == present
+    (canvas, labels, _), = touching_numbers(1, 2, seed=3)
+    assert len(loaded.predict_digits(canvas)) >= 1
 
 
 @pytest.mark.parametrize("digit", [0, 1, 4, 5, 7])

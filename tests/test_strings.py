@@ -71,6 +71,27 @@ def test_search_keeps_a_sure_whole_and_takes_sure_pieces():
     assert strings.best_reading(graph, doubtful) == [pair, second]
 
 
+def test_the_companion_decides_between_equally_sure_readings():
+    graph = strings.candidate_pieces(one_piece(rings()))
+    spans = graph.spans
+    last = len(graph.cuts) + 1
+    sure = np.full((len(spans), 10), 0.001)
+    sure[:, 0] = 0.991
+    pair = next(k for k, (i, j) in enumerate(spans) if i == 0 and (j, last) in spans)
+    second = spans.index((spans[pair][1], last))
+    # Every span reads surely: the companion's opinion of which are whole digits decides.
+    two = np.full(len(spans), 0.01)
+    two[[pair, second]] = 0.9
+    assert strings.best_reading(graph, sure, two) == [pair, second]
+    one = np.full(len(spans), 0.01)
+    one[0] = 0.9
+    assert strings.best_reading(graph, sure, one) == [0]
+    # Two whole digits judged as sure as one whole piece: two digits (the bonus per digit).
+    both = one.copy()
+    both[[pair, second]] = 0.9
+    assert strings.best_reading(graph, sure, both) == [pair, second]
+
+
 def test_only_wide_doubtful_ink_is_searched():
     narrow = one_piece(draw_digits([1], [(20, 20, 40, 100)], (100, 140)))
     wide = one_piece(rings())
