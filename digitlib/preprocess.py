@@ -111,16 +111,20 @@ def to_mnist(ink) -> np.ndarray:
 
 def slant_of(ink) -> float:
     """How far the ink leans: the shear that its second moments show (x change per row; > 0
-    leans right, as in italics)."""
-    total = ink.sum()
-    rows = np.arange(ink.shape[0], dtype=np.float64)
-    columns = np.arange(ink.shape[1], dtype=np.float64)
-    row_mass, column_mass = ink.sum(axis=1), ink.sum(axis=0)
-    row = rows @ row_mass / total
-    column = columns @ column_mass / total
-    spread = (rows - row) ** 2 @ row_mass
-    together = (rows - row) @ ink @ (columns - column)
-    return float(-together / spread) if spread > 0 else 0.0
+    leans right, as in italics). ``ink``: a 2-D array, high for ink; blank ink has slant 0."""
+    ink = np.asarray(ink)
+    if ink.ndim != 2:
+        raise ValueError(f"expected a 2-D ink array, got shape {ink.shape}")
+    rows = np.arange(ink.shape[0], dtype=np.float32)
+    columns = np.arange(ink.shape[1], dtype=np.float32)
+    row_mass = ink.sum(axis=1)
+    total = row_mass.sum()
+    if not total > 0:
+        return 0.0
+    rows -= rows @ row_mass / total
+    columns -= columns @ ink.sum(axis=0) / total
+    spread = rows * rows @ row_mass
+    return float(-(rows @ ink @ columns) / spread) if spread > 0 else 0.0
 
 
 def deslant(small, upright_enough: float | None = None) -> np.ndarray:

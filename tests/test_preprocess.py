@@ -205,3 +205,11 @@ def test_bad_ink(ink, error):
 def test_bad_ink_is_explained_with_the_real_range(ink, words):
     with pytest.raises(ValueError, match=words):
         to_mnist(ink)
+
+
+def test_slant_of_explains_bad_input_and_blank_ink():
+    with pytest.raises(ValueError, match="2-D"):
+        preprocess.slant_of(np.zeros((2, 3, 4)))
+    assert preprocess.slant_of(np.zeros((5, 5))) == 0.0
+    leaning = np.eye(10)[::-1]  # a stroke from bottom-left to top-right: leans right
+    assert preprocess.slant_of(leaning) == pytest.approx(1.0)
