@@ -54,36 +54,36 @@ def test_pieces_either_side_of_a_cut_share_all_the_ink():
                    for span in ((0, i), (i, last))) == total
 
 
-def test_search_keeps_a_sure_whole_and_takes_sure_pieces():
+def two_rings_graph():
+    """The cut graph of two touching rings, readings that say 0 surely for every span, and the
+    two spans that split the ink into a left and a right piece."""
     graph = strings.candidate_pieces(one_piece(rings()))
     spans = graph.spans
     last = len(graph.cuts) + 1
     sure = np.full((len(spans), 10), 0.001)
     sure[:, 0] = 0.991
+    pair = next(k for k, (i, j) in enumerate(spans) if i == 0 and (j, last) in spans)
+    return graph, sure, pair, spans.index((spans[pair][1], last))
+
+
+def test_search_keeps_a_sure_whole_and_takes_sure_pieces():
+    graph, sure, pair, second = two_rings_graph()
     # The whole reads surely: it stays one digit.
     assert strings.best_reading(graph, sure) == [0]
     # The whole is doubtful and two pieces read surely: those two.
     doubtful = sure.copy()
     doubtful[:] = 0.1
-    pair = next(k for k, (i, j) in enumerate(spans) if i == 0 and (j, last) in spans)
-    second = spans.index((spans[pair][1], last))
     doubtful[[pair, second]] = sure[0]
     assert strings.best_reading(graph, doubtful) == [pair, second]
 
 
 def test_the_companion_decides_between_equally_sure_readings():
-    graph = strings.candidate_pieces(one_piece(rings()))
-    spans = graph.spans
-    last = len(graph.cuts) + 1
-    sure = np.full((len(spans), 10), 0.001)
-    sure[:, 0] = 0.991
-    pair = next(k for k, (i, j) in enumerate(spans) if i == 0 and (j, last) in spans)
-    second = spans.index((spans[pair][1], last))
+    graph, sure, pair, second = two_rings_graph()
     # Every span reads surely: the companion's opinion of which are whole digits decides.
-    two = np.full(len(spans), 0.01)
+    two = np.full(len(graph.spans), 0.01)
     two[[pair, second]] = 0.9
     assert strings.best_reading(graph, sure, two) == [pair, second]
-    one = np.full(len(spans), 0.01)
+    one = np.full(len(graph.spans), 0.01)
     one[0] = 0.9
     assert strings.best_reading(graph, sure, one) == [0]
     # Two whole digits judged as sure as one whole piece: two digits (the bonus per digit).
