@@ -132,6 +132,8 @@ def deslant(small, upright_enough: float | None = None) -> np.ndarray:
     ``upright_enough`` (default ``UPRIGHT_ENOUGH``) back to that lean, and fit it in 20 px again.
     Digits within it come back unchanged."""
     upright_enough = UPRIGHT_ENOUGH if upright_enough is None else upright_enough
+    if not upright_enough >= 0:
+        raise ValueError(f"upright_enough must be a slant of 0 or more, got {upright_enough!r}")
     slant = slant_of(small)
     if abs(slant) <= upright_enough:
         return small

@@ -191,7 +191,7 @@ def model_card(network, info, test_images, test_labels) -> dict:
     import tensorflow as tf
 
     scores = evaluate.evaluate(network, test_images, test_labels)
-    count = 1000 if config.fast_mode() else len(test_labels)  # 20,000 to_mnist calls take ~15 s
+    count = 1000 if config.fast_mode() else len(test_labels)  # two to_mnist calls per digit
     upright, slanted = robustness.slant_sets(test_images[:count, ..., 0],
                                              seed=robustness.SLANT_SEED)
     straight, leaning = robustness.slant_accuracy(network, upright, slanted, test_labels[:count])

@@ -213,3 +213,5 @@ def test_slant_of_explains_bad_input_and_blank_ink():
     assert preprocess.slant_of(np.zeros((5, 5))) == 0.0
     leaning = np.eye(10)[::-1]  # a stroke from bottom-left to top-right: leans right
     assert preprocess.slant_of(leaning) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="0 or more"):
+        preprocess.deslant(leaning, upright_enough=-0.1)
