@@ -59,14 +59,14 @@ def show_number(value) -> str:
     return np.format_float_positional(value, unique=True, trim="-")
 
 
-def to_mnist(ink) -> np.ndarray:
+def to_mnist(ink, stand_up: bool = True) -> np.ndarray:
     """Make a 28x28 image of one digit the way MNIST was made.
 
     ``ink`` is a float (H, W) array in [0, 1] with 1 for ink (``digitlib.images.to_ink`` makes
     one from any image). Crop to the ink, thicken hairlines and thin very bold strokes so the
     result has MNIST's stroke width, scale the longer side to 20 px with anti-aliasing, stand
-    italics back up to MNIST's usual lean (``deslant``), and place it in 28x28 with its centre of
-    mass at the centre. Returns float32 (28, 28) in [0, 1].
+    italics back up to MNIST's usual lean (``deslant``; not with ``stand_up=False``), and place it
+    in 28x28 with its centre of mass at the centre. Returns float32 (28, 28) in [0, 1].
     """
     ink = np.asarray(ink)
     if ink.ndim != 2 or not np.issubdtype(ink.dtype, np.floating):
@@ -96,7 +96,8 @@ def to_mnist(ink) -> np.ndarray:
     small = np.array(Image.fromarray(ink).resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0))
     np.clip(small, 0.0, 1.0, out=small)  # Lanczos rings a little outside [0, 1]
     small /= max(small.max(), 1e-6)
-    small = deslant(small)
+    if stand_up:
+        small = deslant(small)
 
     # Integer shift, as MNIST did: the centre of mass lands within half a pixel of (14, 14).
     total = small.sum()

@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 from digitlib import config, images, segment, synthetic
-from digitlib.preprocess import MNIST_SIZE, to_mnist
+from digitlib.preprocess import MNIST_SIZE
 
 MODEL_PATH = config.ROOT / "models" / "whole_digit.keras"
 MATCH = 0.85  # a candidate whose box overlaps a digit's box this much (IoU) is that digit
@@ -66,7 +66,7 @@ def examples(x, y, count: int = NUMBERS, seed: int = 0):
         for found in segment.find_digits(images.to_ink(canvas)):
             graph = strings.candidate_pieces(found)
             for piece in [found] + (graph.pieces if graph else []):
-                pictures.append(to_mnist(piece.ink))
+                pictures.append(strings.candidate_image(piece))
                 whole.append(max(_iou(piece.box, box) for box in boxes) > MATCH)
     return np.stack(pictures), np.array(whole, dtype=np.float32)
 
