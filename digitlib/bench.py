@@ -28,6 +28,21 @@ def bench_data() -> None:
           f"{parsed - downloaded:5.1f} s (target < 15 s), verified")
 
 
+def _p50_ms(function, repeats: int, warmup: int = 3) -> float:
+    """Median wall time in ms of ``function(k)`` for k = 0 .. repeats - 1, after ``warmup`` calls
+    (k = 0 .. warmup - 1) that are not timed."""
+    import numpy as np
+
+    for k in range(warmup):
+        function(k)
+    times = []
+    for k in range(repeats):
+        started = time.perf_counter()
+        function(k)
+        times.append(time.perf_counter() - started)
+    return 1000 * float(np.median(times))
+
+
 PEER_EPOCHS = 15  # the keras-io mnist_convnet example's recipe, as published
 PEER_BATCH_SIZE = 128
 PEER_VALIDATION_SPLIT = 0.1
@@ -313,14 +328,7 @@ def bench_predict(model_path=None) -> None:
     canvas, expected = eight_digit_canvas(x_test, y_test)
 
     def p50_ms(function, repeats):
-        for _ in range(3):
-            function()
-        times = []
-        for _ in range(repeats):
-            started = time.perf_counter()
-            function()
-            times.append(time.perf_counter() - started)
-        return 1000 * float(np.median(times))
+        return _p50_ms(lambda _: function(), repeats)
 
     batch1 = np.zeros((1, 28, 28), np.float32)
     batch8 = np.zeros((8, 28, 28), np.float32)
@@ -374,14 +382,7 @@ def bench_explain(model_path=None, count: int = 200) -> None:
     digits = x_test[:count].astype(np.float32) / 255.0
 
     def p50_ms(function, repeats=50):
-        for index in range(3):
-            function(index)
-        times = []
-        for index in range(repeats):
-            started = time.perf_counter()
-            function(index % count)
-            times.append(time.perf_counter() - started)
-        return 1000 * float(np.median(times))
+        return _p50_ms(lambda index: function(index % count), repeats)
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"\nbench-explain on {cores} CPU cores, model {predictor.path}; TensorFlow "
@@ -474,14 +475,8 @@ def bench_photos(singles=300, numbers=200, seed=13) -> None:
                                       digit_height=110, ruling="ruled")
     jpeg = synthetic_photos.large_photo(small, (4000, 3000))
 
-    def p50(function, repeats=7):
-        function()
-        times = []
-        for _ in range(repeats):
-            started = time.perf_counter()
-            function()
-            times.append(time.perf_counter() - started)
-        return float(np.median(times))
+    def p50(function, repeats=7):  # seconds
+        return _p50_ms(lambda _: function(), repeats, warmup=1) / 1000
 
     def today(jpeg):  # as before this path existed: decoded in full, then the pad's ink
         return predictor.predict_digits(images.open_image(jpeg), photo=False)
@@ -567,14 +562,7 @@ def bench_strings(split: str = "test", count: int = 300) -> None:
         return [d.digit for d in predictor.predict_digits(canvas)]
 
     def p50_ms(canvas, repeats=40):
-        for _ in range(3):
-            predictor.predict_digits(canvas)
-        times = []
-        for _ in range(repeats):
-            started = time.perf_counter()
-            predictor.predict_digits(canvas)
-            times.append(time.perf_counter() - started)
-        return 1000 * float(np.median(times))
+        return _p50_ms(lambda _: predictor.predict_digits(canvas), repeats)
 
     eight, _ = eight_digit_canvas(*test)  # bench-predict's canvas
     five, five_labels, _ = synthetic.mnist_string(*test, np.random.default_rng(17), 5,
