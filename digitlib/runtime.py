@@ -9,20 +9,25 @@ unusual layer) or does not agree, a compiled TensorFlow graph (``tf.function``) 
 """
 
 import logging
+import os
 
 import numpy as np
 
 ONNX_RUNTIME, TENSORFLOW = "ONNX Runtime", "TensorFlow"
 ONNX_OPSET = 17
 AGREEMENT = 1e-4  # the most any output may differ between ONNX Runtime and Keras
+# Two threads read the string reader's batches of candidate digits in about half the time when
+# the second core is free (``make bench-strings``); more buy little for batches this small.
+THREADS = min(2, os.cpu_count() or 1)
 
 
-def compile_model(model, threads: int = 1):
+def compile_model(model, threads: int | None = None):
     """``(run, runtime)``: ``run(batch) -> outputs`` as float32 numpy, and its runtime's name.
 
-    ``threads``: ONNX Runtime threads per call (1 keeps a small machine free for the rest of the
-    work). Errors from running the model itself (a broken model) propagate.
+    ``threads``: ONNX Runtime threads per call (default ``THREADS``). Errors from running the
+    model itself (a broken model) propagate.
     """
+    threads = THREADS if threads is None else threads
     shape = tuple(model.input_shape[1:])
     check = np.random.default_rng(0).random((3, *shape), dtype=np.float32)
     expected = np.asarray(model(check, training=False))
@@ -49,6 +54,9 @@ def _onnx_runtime(model, threads):
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
+    # Idle threads sleep instead of spinning: when another process holds the other core, a
+    # spinning pool waits for it and a batch takes longer than on one thread.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.log_severity_level = 3  # errors only
     session = onnxruntime.InferenceSession(
         proto.SerializeToString(), options, providers=["CPUExecutionProvider"]
