@@ -118,3 +118,14 @@ def test_search_explains_one_piece():
     covered = [graph.spans[k] for k in chosen]
     assert covered[0][0] == 0 and covered[-1][1] == len(graph.cuts) + 1
     assert all(a[1] == b[0] for a, b in zip(covered, covered[1:], strict=False))
+
+
+def test_a_candidate_reading_blends_both_models():
+    digit_model = np.array([[0.6, 0.4] + [0.0] * 8], np.float32)
+    companion = np.array([[0.1, 0.5] + [0.0] * 8 + [0.4]], np.float32)  # 40 %: not whole
+    assert strings.blend(digit_model, None) is digit_model
+    blended = strings.blend(digit_model, companion)
+    np.testing.assert_allclose(blended.sum(axis=1), 1.0, rtol=1e-5)
+    # sqrt(0.6 * 0.1 / 0.6) against sqrt(0.4 * 0.5 / 0.6): the companion tips it to a 1
+    assert blended[0].argmax() == 1 and blended[0, 1] > 0.6
+    assert strings.blend(digit_model, np.roll(companion, 1, axis=1))[0].argmax() == 0

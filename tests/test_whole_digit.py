@@ -11,8 +11,10 @@ from tests.helpers import mnist_test_set
 
 def test_examples_hold_whole_digits_and_fragments():
     x_test, y_test = mnist_test_set()
-    pictures, whole = whole_digit.examples(x_test[:200], y_test[:200], count=5, seed=1)
-    assert pictures.shape == (len(whole), 28, 28) and pictures.dtype == np.float32
+    pictures, classes = whole_digit.examples(x_test[:200], y_test[:200], count=5, seed=1)
+    assert pictures.shape == (len(classes), 28, 28) and pictures.dtype == np.float32
+    assert set(classes) <= set(range(whole_digit.NOT_WHOLE_CLASS + 1))
+    whole = classes != whole_digit.NOT_WHOLE_CLASS
     assert 0 < whole.sum() < len(whole)  # both kinds
 
 
@@ -35,10 +37,23 @@ def test_the_companion_tells_whole_digits_from_halves():
     assert np.median(wholes) > 0.3
 
 
+def test_the_companion_reads_whole_digits():
+    require(whole_digit.MODEL_PATH.is_file(), "needs models/whole_digit.keras")
+    x_test, y_test = mnist_test_set()
+    digits = np.stack([to_mnist(image.astype(np.float32) / 255, stand_up=False)
+                       for image in x_test[:300]])
+    opinions = whole_digit.opinions(digits)
+    assert opinions.shape == (300, whole_digit.NOT_WHOLE_CLASS + 1)
+    np.testing.assert_allclose(opinions.sum(axis=1), 1.0, rtol=1e-4)
+    assert np.mean(opinions[:, :-1].argmax(axis=1) == y_test[:300]) > 0.97
+    np.testing.assert_allclose(whole_digit.probabilities(digits), 1.0 - opinions[:, -1])
+
+
 def test_no_companion_means_no_opinion(monkeypatch, tmp_path):
     monkeypatch.setattr(whole_digit, "MODEL_PATH", tmp_path / "none.keras")
     monkeypatch.setattr(whole_digit, "_loaded", {})
     assert whole_digit.probabilities(np.zeros((2, 28, 28), np.float32)) is None
+    assert whole_digit.opinions(np.zeros((2, 28, 28), np.float32)) is None
 
 
 @pytest.mark.parametrize("argv", [[], ["model.h5"], ["a.keras", "b.keras"]])
