@@ -12,9 +12,10 @@ search cuts them, is blended with the digit model's (``strings.COMPANION_SHARE``
 It is trained on the candidate digits that the search itself cuts from numbers written with
 MNIST *training* digits (``synthetic.mnist_string``; 1-5 digits, upright, slanted or widened,
 at many scales, pen widths and gaps) or with the synthetic writer's pen-drawn digits: a
-candidate is that digit when its box matches one digit's box, else "not one whole digit". It trains only on the first
-55,000 training images, like the digit model, so that the search's weights can be tuned
-honestly on numbers of the last 5,000 (the validation split), which neither model has seen.
+candidate is that digit when its box matches one digit's box, else "not one whole digit". It
+trains only on the first 55,000 training images, like the digit model, so that the search's
+weights can be tuned honestly on numbers of the last 5,000 (the validation split), which
+neither model has seen.
 The 10-class model of the notebooks stays as it is.
 
     python -m digitlib.whole_digit models/whole_digit.keras   # train it again (about 8 min)
