@@ -90,7 +90,8 @@ def limit_threads(count: int = 1) -> bool:
 
     When TensorFlow runs the model (``runtime.TENSORFLOW``), one thread is about twice as fast
     as the default for one drawing at a time on a small, busy machine (idle worker threads
-    compete with the preprocessing). ONNX Runtime always uses one thread here.
+    compete with the preprocessing). ONNX Runtime has its own pool (``runtime.THREADS``: two
+    threads that sleep when idle, so they do not compete).
     It only works before TensorFlow starts, and it holds for the whole process: programs that
     only read digits (the CLI, the Tk app, bench-predict) call it first; a notebook that also
     trains should not.
