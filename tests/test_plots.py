@@ -163,4 +163,7 @@ def test_cuts_figure_marks_the_chosen_cuts():
     axis = figure.axes[0]
     assert len(axis.lines) == len(graph.cuts)
     assert sum(line.get_linewidth() == 3 for line in axis.lines) == len(chosen) - 1
-    assert [text.get_text() for text in axis.texts] == ["0 99%"] * len(chosen)
+    # each chosen digit's reading (the stand-in's, blended with the companion's if there is one)
+    assert [text.get_text() for text in axis.texts] == [
+        f"{probabilities[k].argmax()} {probabilities[k].max():.0%}" for k in chosen]
+    assert all(probabilities[k].argmax() == 0 for k in chosen)
