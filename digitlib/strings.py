@@ -200,7 +200,7 @@ def search(found: Segment, classify):
     batch = np.stack([to_mnist(found.ink)] + [candidate_image(piece) for piece in graph.pieces])
     opinions = whole_digit.opinions(batch)
     probabilities = classify(batch)
-    if opinions is not None:  # the whole piece keeps the digit model's reading, as in reading
+    if opinions is not None:  # the whole piece keeps the digit model's reading, as in read_pieces
         probabilities[1:] = blend(probabilities[1:], opinions[1:])
     return graph, best_reading(graph, probabilities,
                                None if opinions is None else 1.0 - opinions[:, -1]), \
