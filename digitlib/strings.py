@@ -156,11 +156,11 @@ def read_pieces(found: list[Segment], readings, classify, reading):
     opinions = whole_digit.opinions(
         np.concatenate([batch] + [readings[k].image28[np.newaxis] for k in unknown]))
     if opinions is not None:
-        for k, opinion in zip(unknown, 1.0 - opinions[len(batch) :, -1], strict=True):
+        for k, opinion in zip(unknown, whole_digit.whole(opinions[len(batch) :]), strict=True):
             wholes[k] = float(opinion)
         opinions = opinions[: len(batch)]
     probabilities = iter(zip(blend(classify(batch), opinions), batch, strict=True))
-    of_piece = iter([] if opinions is None else 1.0 - opinions[:, -1])
+    of_piece = iter([] if opinions is None else whole_digit.whole(opinions))
     result = []
     for whole, graph, opinion in zip(readings, searched, wholes, strict=True):
         if graph is None:
@@ -202,9 +202,7 @@ def search(found: Segment, classify):
     probabilities = classify(batch)
     if opinions is not None:  # the whole piece keeps the digit model's reading, as in read_pieces
         probabilities[1:] = blend(probabilities[1:], opinions[1:])
-    return graph, best_reading(graph, probabilities,
-                               None if opinions is None else 1.0 - opinions[:, -1]), \
-        probabilities
+    return graph, best_reading(graph, probabilities, whole_digit.whole(opinions)), probabilities
 
 
 def candidate_image(piece: Segment) -> np.ndarray:

@@ -175,7 +175,11 @@ def opinions(images28) -> np.ndarray | None:
 
 def probabilities(images28) -> np.ndarray | None:
     """P(one whole digit) (N,) for images (N, 28, 28); None when there is no companion model."""
-    read = opinions(images28)
+    return whole(opinions(images28))
+
+
+def whole(read: np.ndarray | None) -> np.ndarray | None:
+    """P(one whole digit) (N,) from the companion's ``opinions`` (N, 11); None stays None."""
     return None if read is None else 1.0 - read[:, NOT_WHOLE_CLASS]
 
 
