@@ -101,7 +101,6 @@ def bench_train(parts=("peer", "quick", "slant")) -> None:
     """
     import json
     import os
-    import tempfile
 
     import keras
 
@@ -121,9 +120,11 @@ def bench_train(parts=("peer", "quick", "slant")) -> None:
     committed_model = keras.models.load_model(config.DEFAULT_MODEL_PATH)
     committed = evaluate.evaluate(committed_model, preprocess.normalize(x_test), y_test)
     card = json.loads(config.DEFAULT_MODEL_PATH.with_suffix(".json").read_text())
+    teachers = card.get("distillation", {}).get("teachers")
+    made = f"distilled from {len(teachers)} teachers, " if teachers else ""
     print(f"  committed model: test accuracy {committed.accuracy:.2%} (card says "
-          f"{card['test_accuracy']:.2%}; {card['epochs']} epochs, {card['train_seconds']:.0f} s)"
-          "   target >= 99.70 %")
+          f"{card['test_accuracy']:.2%}; {made}{card['epochs']} epochs, "
+          f"{card['train_seconds']:.0f} s)   target >= 99.70 %")
 
     peer_wall = None
     if "peer" in parts:
@@ -136,17 +137,17 @@ def bench_train(parts=("peer", "quick", "slant")) -> None:
     quick_model = None
     if "quick" in parts:
         recipe = train.Recipe.default() if fast else train.Recipe.quick()
+        # timed like the peer: load the data, train, score the test set (the model card's slant
+        # figures are the slant line below)
         started = time.perf_counter()
-        with tempfile.TemporaryDirectory() as directory:
-            path = os.path.join(directory, "quick.keras")
-            _, _, quick = train.train_and_save(path, recipe, verbose=2)
-            wall = time.perf_counter() - started
-            quick_model = keras.models.load_model(path)
+        quick_model, _, quick = train.train(recipe, verbose=2)
+        quick_test = evaluate.evaluate(quick_model, preprocess.normalize(x_test), y_test)
+        wall = time.perf_counter() - started
         ratio = (f"{wall / peer_wall:.2f}x the peer's wall time   target <= 0.75x"
                  if peer_wall else "(no peer in this run: no ratio)")
         print(f"  from scratch, quick recipe ({recipe.epochs} epochs): wall {wall:.0f} s "
               f"(data + training + scoring), {ratio}, and <= 300 s")
-        print(f"    test accuracy {quick['test_accuracy']:.2%}   target >= 99.60 %; validation "
+        print(f"    test accuracy {quick_test.accuracy:.2%}   target >= 99.60 %; validation "
               f"{quick['validation_accuracy']:.2%} at the chosen epoch {quick['chosen_epoch']}")
 
     if "slant" in parts:
