@@ -62,7 +62,7 @@ lint: setup
 ## Train the committed model again (models/mnist_cnn.keras and its card): the only command
 ## that replaces them. `python -m digitlib train` alone trains your own, untracked model.
 model: data
-	$(BIN)/python -m digitlib train --output committed
+	$(BIN)/python -m digitlib train --output committed --distil
 
 bench: bench-train bench-predict bench-explain bench-photos bench-strings
 

@@ -153,7 +153,7 @@ def test_cli_train_writes_the_learners_model_by_default(monkeypatch, tmp_path, c
 def test_make_model_is_what_refreshes_the_committed_model():
     makefile = (config.ROOT / "Makefile").read_text()
     recipe = makefile.split("\nmodel:", 1)[1].split("\n\n", 1)[0]
-    assert "-m digitlib train --output committed" in recipe
+    assert "-m digitlib train --output committed --distil" in recipe
 
 
 def test_augmentation_slants_and_restrokes_within_the_recipe():
