@@ -12,7 +12,9 @@ DIGITS = 200  # MNIST test digits in the attack and sweep tests
 # Measured on the first 500 test digits read right: FGSM at epsilon 0.1 flips 54 %, PGD
 # (10 steps) 81 %; at 0.05, 12 % and 20 %. The bounds below leave room for another model.
 EPSILON = 0.1
-FGSM_FLIPS_AT_LEAST = 0.4
+# one FGSM step flips fewer digits of a distilled model (flatter gradients: 33 % of these 200
+# at 0.1, against 56 % for the model before it); ten PGD steps still flip over 80 %
+FGSM_FLIPS_AT_LEAST = 0.25
 PGD_FLIPS_AT_LEAST = 0.7
 
 
