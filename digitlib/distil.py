@@ -35,7 +35,9 @@ LABEL_SHARE = 0.2  # the rest of the loss is agreement with the teachers
 
 def default_recipe() -> train.Recipe:
     """The distillation recipe: ``train.Recipe`` for ``EPOCHS`` (tiny in fast mode)."""
-    return train.Recipe.default() if config.fast_mode() else train.Recipe(epochs=EPOCHS)
+    if config.fast_mode():
+        return train.Recipe.default()
+    return train.Recipe(epochs=EPOCHS, label_smoothing=0.0)  # the teachers soften the labels
 
 
 def teacher_paths(folder=None) -> list[Path]:
@@ -64,16 +66,19 @@ def load_teachers(paths) -> Ensemble:
     return Ensemble([keras.models.load_model(path, compile=False) for path in paths])
 
 
-def distillation_loss(temperature: float = TEMPERATURE, label_share: float = LABEL_SHARE):
+def distillation_loss(temperature: float = TEMPERATURE, label_share: float = LABEL_SHARE,
+                      label_smoothing: float = 0.0):
     """Loss on the student's logits; ``y_true`` is ``[one-hot label (10) | teachers (10)]``.
 
     The teachers' part is the cross-entropy between both readings softened by ``temperature``,
-    scaled by its square so that its gradients keep their size (Hinton et al.).
+    scaled by its square so that its gradients keep their size (Hinton et al.). The labels' part
+    is smoothed as ``train.Recipe.label_smoothing`` says.
     """
 
     def loss(y_true, logits):
         labels, teachers = y_true[:, :10], y_true[:, 10:]
-        hard = keras.losses.categorical_crossentropy(labels, logits, from_logits=True)
+        hard = keras.losses.categorical_crossentropy(labels, logits, from_logits=True,
+                                                     label_smoothing=label_smoothing)
         soft = keras.losses.categorical_crossentropy(
             ops.softmax(teachers / temperature), logits / temperature, from_logits=True)
         return label_share * hard + (1 - label_share) * temperature**2 * soft
@@ -100,8 +105,7 @@ def distil(teachers=None, recipe: train.Recipe | None = None, verbose: int | str
     if missing:
         raise ValueError(f"teacher model(s) not found: {', '.join(missing)}")
     recipe = recipe or default_recipe()
-    if recipe.epochs < 1 or recipe.batch_size < 1:
-        raise ValueError("epochs and batch_size must be at least 1")
+    recipe.check()
     config.set_seed()
     started = time.perf_counter()
 
@@ -132,7 +136,8 @@ def distil(teachers=None, recipe: train.Recipe | None = None, verbose: int | str
     student.get_layer("probabilities").activation = keras.activations.linear  # logits
     steps = recipe.epochs * int(np.ceil(len(x_fit) / recipe.batch_size))
     student.compile(optimizer=keras.optimizers.Adam(train.one_cycle(recipe, steps)),
-                    loss=distillation_loss(), metrics=[accuracy])
+                    loss=distillation_loss(label_smoothing=recipe.label_smoothing),
+                    metrics=[accuracy])
     keep_best = train.KeepBestWeights()
     history = student.fit(dataset, epochs=recipe.epochs,
                           validation_data=(x_val, validation_targets),

@@ -1,11 +1,13 @@
 """Train the CNN on MNIST, choosing the checkpoint on a validation split (never on the test set).
 
 The recipe: 5,000 training images are held out for validation; the other 55,000 are augmented
-with small random rotations, shifts and zooms; Adam follows a one-cycle learning rate (linear
-warm-up, then cosine decay); the weights of the epoch with the best validation accuracy are
-kept. Slanted writing is handled by ``preprocess.to_mnist``, which stands italics back up, so no
-recipe slants its training digits by default (``Recipe.shear`` and ``Recipe.stroke`` can: see
-``python -m digitlib.bench augment``).
+with small random rotations, shifts and zooms; the labels are smoothed (the network learns to
+give the right digit 91 %, not 100 %); Adam follows a one-cycle learning rate (linear warm-up,
+then cosine decay); the weights of the epoch with the best validation accuracy are kept, and
+their confidence is calibrated on the validation split (temperature scaling), so that 91 % reads
+as sure again. Slanted writing is handled by ``preprocess.to_mnist``, which stands italics back
+up, so no recipe slants its training digits by default (``Recipe.shear`` and ``Recipe.stroke``
+can: see ``python -m digitlib.bench augment``).
 """
 
 import json
@@ -38,12 +40,22 @@ class Recipe:
     rotation_degrees: float = 8.0
     shift_fraction: float = 0.08
     zoom_fraction: float = 0.08
+    # Label smoothing (Szegedy et al. 2016): the target is 1 - 0.1 for the label and 0.1 / 10 for
+    # every digit, so the network is not pushed to ever larger logits on easy digits.
+    label_smoothing: float = 0.1
     # Slant and stroke-width augmentation (``bench augment``). Off: at full length they cost
     # about 0.1 point of validation accuracy, and to_mnist's slant correction closes the slant gap
     # without it (``bench deslant``).
     shear: float = 0.0  # slant each digit by up to this shear either way (0.6: strong italics)
     stroke: float = 0.0  # blend up to this share of a 3x3 dilation (bolder) or erosion (thinner)
     train_images: int | None = None  # None: all 55,000 (fast mode uses fewer)
+
+    def check(self) -> None:
+        """Raise ``ValueError`` before any training if a setting cannot work."""
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ValueError("epochs and batch_size must be at least 1")
+        if not 0.0 <= self.label_smoothing < 1.0:
+            raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing!r}")
 
     @classmethod
     def default(cls) -> "Recipe":
@@ -52,9 +64,10 @@ class Recipe:
 
     @classmethod
     def quick(cls) -> "Recipe":
-        """The recipe cut to 6 epochs, which ``make bench-train`` times against the keras-io
-        example's 15."""
-        return cls(epochs=6)
+        """The recipe cut to 5 epochs, which ``make bench-train`` times against the keras-io
+        example's 15, at twice the peak learning rate: a short cycle can afford a hotter one.
+        Both were chosen on the validation split, where 5 epochs read as well as 6."""
+        return cls(epochs=5, peak_learning_rate=6e-3)
 
 
 def random_affine(images, recipe: Recipe):
@@ -144,11 +157,32 @@ def one_cycle(recipe: Recipe, steps: int):
     )
 
 
+def calibrate(network, images, labels) -> float:
+    """Temperature scaling (Guo et al. 2017): divide the last layer's logits by the one temperature
+    that gives the lowest cross-entropy on ``images`` (the validation split). Accuracy does not
+    change; the confidences become honest. Returns the temperature (below 1: sharper)."""
+    from scipy.optimize import minimize_scalar
+    from scipy.special import log_softmax
+
+    last = network.layers[-1]
+    features = keras.Model(network.inputs, last.input).predict(images, batch_size=1000,
+                                                                verbose=0)
+    kernel, bias = last.get_weights()
+    logits = features @ kernel + bias
+    rows = np.arange(len(labels))
+
+    def loss(temperature):
+        return -log_softmax(logits / temperature, axis=1)[rows, labels].mean()
+
+    temperature = float(minimize_scalar(loss, bounds=(0.05, 20.0), method="bounded").x)
+    last.set_weights([kernel / temperature, bias / temperature])
+    return temperature
+
+
 def train(recipe: Recipe | None = None, verbose: int | str = "auto"):
     """Train a fresh model. Returns ``(model, history, info)``; ``info`` feeds the model card."""
     recipe = recipe or Recipe.default()
-    if recipe.epochs < 1 or recipe.batch_size < 1:
-        raise ValueError("epochs and batch_size must be at least 1")
+    recipe.check()
     config.set_seed()
     started = time.perf_counter()
 
@@ -163,29 +197,35 @@ def train(recipe: Recipe | None = None, verbose: int | str = "auto"):
         tf.data.Dataset.from_tensor_slices((x_fit, y_fit))
         .shuffle(len(x_fit), seed=config.SEED)
         .batch(recipe.batch_size)
-        .map(lambda x, y: (augment(x, recipe), y), num_parallel_calls=tf.data.AUTOTUNE)
+        .map(lambda x, y: (augment(x, recipe), tf.one_hot(y, 10)),
+             num_parallel_calls=tf.data.AUTOTUNE)
         .prefetch(tf.data.AUTOTUNE)
     )
     steps = recipe.epochs * int(np.ceil(len(x_fit) / recipe.batch_size))
     network = model_module.build_model()
     network.compile(
         optimizer=keras.optimizers.Adam(one_cycle(recipe, steps)),
-        loss="sparse_categorical_crossentropy",
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
         metrics=["accuracy"],
     )
     keep_best = KeepBestWeights()
     history = network.fit(
         dataset,
         epochs=recipe.epochs,
-        validation_data=(x_val, y_val),
+        validation_data=(x_val, keras.utils.to_categorical(y_val, 10)),
         callbacks=[keep_best],
         shuffle=False,  # the dataset above is already shuffled
         verbose=verbose,
     )
+    temperature = calibrate(network, x_val, y_val)
+    # saved with the plain loss on digit labels, as notebook 03 compiles it
+    network.compile(optimizer=network.optimizer, loss="sparse_categorical_crossentropy",
+                    metrics=["accuracy"])
     info = {
         "recipe": asdict(recipe),
         "chosen_epoch": keep_best.best_epoch,
         "validation_accuracy": round(float(keep_best.best_accuracy), 5),
+        "temperature": round(temperature, 4),
         "train_seconds": round(time.perf_counter() - started, 1),
         "data_sha256": data.dataset_sha256(*mnist[0], *mnist[1]),
     }

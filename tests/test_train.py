@@ -178,3 +178,32 @@ def test_augmentation_slants_and_restrokes_within_the_recipe():
     assert 0 <= train.augment(tf.constant(bar), stroked).numpy().min()
     plain = train.Recipe(**still)
     np.testing.assert_allclose(train.augment(tf.constant(bar), plain).numpy(), bar, atol=1e-5)
+
+
+def test_calibration_sharpens_a_smoothed_network_without_changing_its_readings():
+    import keras
+
+    keras.utils.set_random_seed(0)
+    network = model.build_model(conv1_filters=4, conv2_filters=4, dense_units=8)
+    images = np.random.default_rng(0).random((300, 28, 28, 1)).astype("float32")
+    labels = network.predict(images, verbose=0).argmax(axis=1)  # a network that is always right
+    last = network.layers[-1]
+    kernel, bias = last.get_weights()
+    last.set_weights([kernel * 0.01, bias * 0.01])  # ... but unsure, as label smoothing leaves it
+    before = network.predict(images, verbose=0)
+
+    temperature = train.calibrate(network, images, labels)
+
+    after = network.predict(images, verbose=0)
+    assert temperature < 1  # sharper
+    assert (after.argmax(axis=1) == before.argmax(axis=1)).all()
+    assert after.max(axis=1).mean() > before.max(axis=1).mean()
+    rows = np.arange(len(labels))
+    assert -np.log(after[rows, labels]).mean() < -np.log(before[rows, labels]).mean()
+
+
+def test_impossible_recipes_are_refused_before_training():
+    for recipe in (train.Recipe(epochs=0), train.Recipe(label_smoothing=1.0),
+                   train.Recipe(label_smoothing=-0.1)):
+        with pytest.raises(ValueError, match="epochs|label_smoothing"):
+            train.train(recipe)
