@@ -165,6 +165,10 @@ def calibrate(network, images, labels) -> float:
     from scipy.special import log_softmax
 
     last = network.layers[-1]
+    if not (isinstance(last, keras.layers.Dense)
+            and last.activation is keras.activations.softmax):
+        raise ValueError("calibrate needs a network that ends in a softmax Dense layer, as "
+                         "model.build_model() does")
     features = keras.Model(network.inputs, last.input).predict(images, batch_size=1000,
                                                                 verbose=0)
     kernel, bias = last.get_weights()

@@ -200,6 +200,9 @@ def test_calibration_sharpens_a_smoothed_network_without_changing_its_readings()
     assert after.max(axis=1).mean() > before.max(axis=1).mean()
     rows = np.arange(len(labels))
     assert -np.log(after[rows, labels]).mean() < -np.log(before[rows, labels]).mean()
+    last.activation = keras.activations.linear  # logits out: nothing to calibrate
+    with pytest.raises(ValueError, match="softmax Dense"):
+        train.calibrate(network, images, labels)
 
 
 def test_impossible_recipes_are_refused_before_training():
