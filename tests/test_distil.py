@@ -26,11 +26,14 @@ def test_cli_distils_a_tiny_run_from_the_committed_teachers(monkeypatch, tmp_pat
     assert card["distillation"]["teachers_validation_accuracy"] > 0.99
     assert 0.5 < card["test_accuracy"] <= 1.0
 
-    # the student is the usual network, with probabilities out, as every front end expects
+    # the student is the usual network, wider, with probabilities out, as every front end expects
     student = keras.models.load_model(path)
-    usual = model.build_model()
+    assert [layer.name for layer in student.layers] == [
+        layer.name for layer in model.build_model().layers]
+    wider = model.build_model(**distil.STUDENT)
     assert [(layer.name, layer.output.shape) for layer in student.layers] == [
-        (layer.name, layer.output.shape) for layer in usual.layers]
+        (layer.name, layer.output.shape) for layer in wider.layers]
+    assert card["network"]["parameters"] == student.count_params() == wider.count_params()
     probabilities = student.predict(np.zeros((2, 28, 28, 1), "float32"), verbose=0)
     assert probabilities.sum(axis=1) == pytest.approx(1.0, abs=1e-5)
 
