@@ -435,10 +435,13 @@ def test_finetuning_on_the_writers_style_helps_without_forgetting_mnist(tmp_path
     require(config.DEFAULT_MODEL_PATH.exists(), "no default model: run `make model`")
     default_sha = files.sha256_of(config.DEFAULT_MODEL_PATH)
     mine = PersonalDigits(tmp_path / "my_digits")
-    images, labels, crops = write(per_digit=12, seed=0)  # 60 examples: 1, 2, 4, 7, 9
+    # the writer's 1s and 2s, which the committed model misreads most (as 7s); it reads their
+    # 4s, 7s and 9s at 90-100 % already, so they could not show what fine-tuning fixes
+    style = (1, 2)
+    images, labels, crops = write(style, per_digit=30, seed=0)  # 60 examples, 9 + 9 held out
     for image, label, crop in zip(images, labels, crops, strict=True):
         mine.save(image, int(label), crop)
-    fresh_images, fresh_labels, _ = write(per_digit=20, seed=1)  # more of the style, unseen
+    fresh_images, fresh_labels, _ = write(style, per_digit=50, seed=1)  # more, unseen
     before_fresh = measure("committed", fresh_images, fresh_labels)
     assert before_fresh.accuracy < 0.85, "the writer's style must fool the default model"
 
@@ -452,7 +455,7 @@ def test_finetuning_on_the_writers_style_helps_without_forgetting_mnist(tmp_path
     assert result.path == output and output.exists()
     assert json.loads(output.with_suffix(".json").read_text()) == card
     assert card["user_examples_trained_on"] + card["user_examples_held_out"] == 60
-    assert card["user_examples_held_out"] == 20 and not set(result.train_indices) & set(
+    assert card["user_examples_held_out"] == 18 and not set(result.train_indices) & set(
         result.holdout_indices)
     assert card["heldout_accuracy_after"] >= card["heldout_accuracy_before"] + 0.15
     assert card["mnist_test_accuracy_after"] >= 0.993
