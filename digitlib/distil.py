@@ -33,8 +33,8 @@ TEACHERS_DIR = config.ROOT / "models" / "teachers"  # tracked, like the committe
 EPOCHS = 30  # validation distillation loss still falls at the last epoch (``make model``)
 TEMPERATURE = 4.0  # softens the teachers' readings so that their second choices count
 LABEL_SHARE = 0.2  # the rest of the loss is agreement with the teachers
-# 1.5 times notebook 03's filters: room to take in more of what the teachers know, at the same
-# predict_digit cost (the dense layer, not the convolutions, holds most of the weights)
+# 1.5 times notebook 03's filters: room to take in more of what the teachers know, at about the
+# same predict_digit cost (the network call is under a fifth of it: ``make bench-predict``)
 STUDENT = {"conv1_filters": 48, "conv2_filters": 96}
 
 
