@@ -144,7 +144,7 @@ def distil(teachers=None, recipe: train.Recipe | None = None, verbose: int | str
     student.compile(optimizer=keras.optimizers.Adam(train.one_cycle(recipe, steps)),
                     loss=distillation_loss(label_smoothing=recipe.label_smoothing),
                     metrics=[accuracy])
-    keep_best = train.KeepBestWeights(by="loss")
+    keep_best = train.KeepBestWeights()
     history = student.fit(dataset, epochs=recipe.epochs,
                           validation_data=(x_val, validation_targets),
                           callbacks=[keep_best], verbose=verbose)

@@ -212,21 +212,16 @@ def test_impossible_recipes_are_refused_before_training():
             train.train(recipe)
 
 
-def test_keep_best_weights_chooses_by_accuracy_or_by_loss():
+def test_keep_best_weights_keeps_the_epoch_with_the_lowest_validation_loss():
     network = model.build_model(conv1_filters=2, conv2_filters=2, dense_units=4)
     epochs = [  # (val_accuracy, val_loss): accuracy peaks by chance at the second epoch
-        (0.9950, 10.60), (0.9972, 10.49), (0.9960, 10.47), (0.9968, 10.44)]
-
-    def run(keep_best):
-        keep_best.set_model(network)
-        last = network.layers[-1]
-        for epoch, (accuracy, loss) in enumerate(epochs):
-            last.set_weights([np.full_like(weights, epoch) for weights in last.get_weights()])
-            keep_best.on_epoch_end(epoch, {"val_accuracy": accuracy, "val_loss": loss})
-        keep_best.on_train_end()
-        return keep_best.best_epoch, keep_best.best_accuracy, last.get_weights()[1][0]
-
-    assert run(train.KeepBestWeights()) == (2, 0.9972, 1)
-    assert run(train.KeepBestWeights(by="loss")) == (4, 0.9968, 3)
-    with pytest.raises(ValueError, match="accuracy"):
-        train.KeepBestWeights(by="val_loss")
+        (0.9950, 10.60), (0.9972, 10.49), (0.9960, 10.47), (0.9968, 10.44), (0.9970, 10.45)]
+    keep_best = train.KeepBestWeights()
+    keep_best.set_model(network)
+    last = network.layers[-1]
+    for epoch, (accuracy, loss) in enumerate(epochs):
+        last.set_weights([np.full_like(weights, epoch) for weights in last.get_weights()])
+        keep_best.on_epoch_end(epoch, {"val_accuracy": accuracy, "val_loss": loss})
+    keep_best.on_train_end()
+    assert (keep_best.best_epoch, keep_best.best_accuracy) == (4, 0.9968)
+    assert last.get_weights()[1][0] == 3  # the fourth epoch's weights are back in the network
