@@ -30,7 +30,7 @@ from digitlib import config, data, files, preprocess, train
 from digitlib import model as model_module
 
 TEACHERS_DIR = config.ROOT / "models" / "teachers"  # tracked, like the committed model
-EPOCHS = 30  # validation distillation loss still falls at the last epoch (``make model``)
+EPOCHS = 30  # 60 read no more of the validation split, only better calibrated (models/README)
 TEMPERATURE = 4.0  # softens the teachers' readings so that their second choices count
 LABEL_SHARE = 0.2  # the rest of the loss is agreement with the teachers
 # 1.5 times notebook 03's filters: room to take in more of what the teachers know, at about the
