@@ -122,9 +122,11 @@ def bench_train(parts=("peer", "quick", "slant")) -> None:
     card = json.loads(config.DEFAULT_MODEL_PATH.with_suffix(".json").read_text())
     teachers = card.get("distillation", {}).get("teachers")
     made = f"distilled from {len(teachers)} teachers, " if teachers else ""
+    device = card.get("trained_on", {}).get("device")
+    where = f" on {device.split(',')[0]}" if device else ""
     print(f"  committed model: test accuracy {committed.accuracy:.2%} (card says "
           f"{card['test_accuracy']:.2%}; {made}{card['epochs']} epochs, "
-          f"{card['train_seconds']:.0f} s)   target >= 99.70 %")
+          f"{card['train_seconds']:.0f} s{where})   target >= 99.70 %")
 
     peer_wall = None
     if "peer" in parts:

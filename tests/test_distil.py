@@ -14,7 +14,8 @@ def test_cli_distils_a_tiny_run_from_the_committed_teachers(monkeypatch, tmp_pat
     monkeypatch.setenv(config.FAST_MODE_VARIABLE, "1")
     path = tmp_path / "student.keras"
     assert main(["train", "--distil", "--output", str(path)]) == 0
-    assert "Distilling from the 5 teachers" in capsys.readouterr().out
+    count = len(distil.teacher_paths())
+    assert f"Distilling from the {count} teachers" in capsys.readouterr().out
 
     card = json.loads(path.with_suffix(".json").read_text())
     assert REQUIRED_CARD_FIELDS <= set(card)
@@ -86,3 +87,31 @@ def test_every_teacher_has_a_card_that_describes_its_file():
         card = json.loads(path.with_suffix(".json").read_text())
         assert card["model_sha256"] == files.sha256_of(path)
         assert {"architecture", "made_by", "recipe", "validation_accuracy"} <= set(card)
+
+
+def test_committed_teachers_are_build_teacher_networks_trained_as_their_settings_say():
+    paths = distil.teacher_paths()
+    assert [path.name for path in paths] == [
+        f"deotte_{index}.keras" for index in range(len(distil.TEACHER_SETTINGS))]
+    expected = distil.build_teacher()
+    for index, path in enumerate(paths):
+        teacher = keras.models.load_model(path, compile=False)
+        assert [(type(layer).__name__, layer.output.shape) for layer in teacher.layers] == [
+            (type(layer).__name__, layer.output.shape) for layer in expected.layers]
+        assert teacher.count_params() == expected.count_params()
+        card = json.loads(path.with_suffix(".json").read_text())
+        settings = distil.TEACHER_SETTINGS[index]
+        assert card["recipe"]["seed"] == settings["seed"]
+        for name, value in settings.items():
+            assert card["recipe"][name] == value, (path.name, name)
+        assert card["recipe"]["label_smoothing"] == 0.0
+
+
+def test_committed_model_card_names_the_committed_teachers():
+    card = json.loads(config.DEFAULT_MODEL_PATH.with_suffix(".json").read_text())
+    teachers = card["distillation"]["teachers"]
+    assert [teacher["file"] for teacher in teachers] == [
+        path.name for path in distil.teacher_paths()]
+    for teacher in teachers:
+        assert files.sha256_of(distil.TEACHERS_DIR / teacher["file"]) == teacher["sha256"]
+    assert card["epochs"] == distil.EPOCHS  # make model's recipe is the committed model's
