@@ -8,7 +8,7 @@ with this module on one NVIDIA H200, where eight teachers train at once in about
 and a distillation takes three. The recipes are ``digitlib``'s: the
 teachers are ``train.Recipe`` without label smoothing (smoothed teachers teach worse:
 ``models/README.md``), and the distillation is ``distil.distil``'s (``distil.STUDENT``,
-``TEMPERATURE``, ``LABEL_SHARE``, ``train.Recipe``'s augmentation and one-cycle schedule, the
+``TEMPERATURE``, ``LABEL_SHARE``, ``train.Recipe``'s augmentation and ``train.one_cycle``, the
 epoch with the lowest validation loss). Only the augmentation is written again, in torch
 (``augment``: the same warp and stroke blend as ``train.augment``), and the distillation reads
 each epoch's augmented images with the teachers in large batches instead of batch by batch.
@@ -103,20 +103,6 @@ def augment(images, recipe: dict, generator):
     return warped + F.relu(amount) * (bolder - warped) + F.relu(-amount) * (thinner - warped)
 
 
-def one_cycle(steps: int):
-    """``train.one_cycle`` as a function of the step: a linear warm-up from a tenth of the peak,
-    then a cosine decay to a hundredth of it."""
-    peak, warmup = RECIPE.peak_learning_rate, int(RECIPE.warmup_fraction * steps)
-
-    def rate(step):
-        if step < warmup:
-            return peak / 10 + (peak - peak / 10) * step / warmup
-        progress = min(1.0, (step - warmup) / max(1, steps - warmup))
-        return peak * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * progress)))
-
-    return rate
-
-
 def trainable(network):
     return [variable.value for variable in network.trainable_variables]
 
@@ -134,15 +120,15 @@ def fit(network, count, loss_of_batch, validation, epochs, deadline, generator):
     far, if the next epoch would end after ``deadline``."""
     batch = RECIPE.batch_size
     steps_per_epoch = math.ceil(count / batch)
-    rate = one_cycle(epochs * steps_per_epoch)
-    optimizer = torch.optim.Adam(trainable(network), lr=rate(0), eps=1e-7)
+    schedule = train.one_cycle(RECIPE, epochs * steps_per_epoch)
+    optimizer = torch.optim.Adam(trainable(network), lr=float(schedule(0)), eps=1e-7)
     best, history, step, started = dict(loss=math.inf), [], 0, time.time()
     for epoch in range(epochs):
         order = torch.randperm(count, device=DEVICE, generator=generator)
         epoch_started = time.time()
         for i in range(steps_per_epoch):
             for group in optimizer.param_groups:
-                group["lr"] = rate(step)
+                group["lr"] = float(schedule(step))
             loss = loss_of_batch(order[i * batch:(i + 1) * batch], epoch)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
