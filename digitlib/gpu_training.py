@@ -11,7 +11,8 @@ teachers are ``train.Recipe`` without label smoothing (smoothed teachers teach w
 ``TEMPERATURE``, ``LABEL_SHARE``, ``train.Recipe``'s augmentation and ``train.one_cycle``, the
 epoch with the lowest validation loss). Only the augmentation is written again, in torch
 (``augment``: the same warp and stroke blend as ``train.augment``), and the distillation reads
-each epoch's augmented images with the teachers in large batches instead of batch by batch.
+each epoch's augmented images with the teachers (``distil.Ensemble``) in large batches instead
+of batch by batch.
 
 It needs PyTorch (not in the project's lock: install it where the GPU is) and reads only the
 60,000 training images; the last 5,000 are the validation split, as everywhere in digitlib::
@@ -114,7 +115,7 @@ def read(network, images):
                           for i in range(0, len(images), READ_BATCH)])
 
 
-def fit(network, count, loss_of_batch, validation, epochs, deadline, generator):
+def fit(network, count, loss, validation, epochs, deadline, generator):
     """Adam (Keras' epsilon) over the one-cycle schedule; keeps the weights of the epoch with the
     lowest validation loss, as ``train.KeepBestWeights``. Stops early, keeping the best epoch so
     far, if the next epoch would end after ``deadline``."""
@@ -129,14 +130,14 @@ def fit(network, count, loss_of_batch, validation, epochs, deadline, generator):
         for i in range(steps_per_epoch):
             for group in optimizer.param_groups:
                 group["lr"] = float(schedule(step))
-            loss = loss_of_batch(order[i * batch:(i + 1) * batch], epoch)
+            value = loss(network, order[i * batch:(i + 1) * batch], epoch)
             optimizer.zero_grad(set_to_none=True)
-            loss.backward()
+            value.backward()
             optimizer.step()
             step += 1
         validation_loss, accuracy = validation()
         history.append(dict(epoch=epoch + 1, val_loss=validation_loss, val_accuracy=accuracy,
-                            train_loss=loss.item(), seconds=round(time.time() - epoch_started, 1)))
+                            train_loss=value.item(), seconds=round(time.time() - epoch_started, 1)))
         if validation_loss < best["loss"]:
             best = dict(loss=validation_loss, epoch=epoch + 1, accuracy=accuracy,
                         weights=[w.copy() for w in network.get_weights()])
@@ -148,19 +149,26 @@ def fit(network, count, loss_of_batch, validation, epochs, deadline, generator):
     return best, history, round(time.time() - started, 1)
 
 
-def epochs_that_fit(step, deadline, steps_per_epoch, cap, extra_per_epoch=0.0):
-    """Time 40 steps of a throwaway network (after 10 to warm up) and return how many epochs
-    fit before ``deadline``, with a 15 % margin."""
+def epochs_that_fit(build, loss, count, deadline, cap, extra_per_epoch=0.0):
+    """Time 40 steps of a throwaway ``build()`` network (after 10 to warm up) on
+    ``loss(network, rows, epoch=-1)`` and return how many epochs of ``count`` images fit before
+    ``deadline``, with a 15 % margin."""
+    batch = RECIPE.batch_size
+    scratch = build()
+    optimizer = torch.optim.Adam(trainable(scratch), lr=1e-4)
     for i in range(50):
         if i == 10:
             if DEVICE == "cuda":
                 torch.cuda.synchronize()
             started = time.time()
-        step(i)
+        value = loss(scratch, slice(i * batch, (i + 1) * batch), -1)
+        optimizer.zero_grad(set_to_none=True)
+        value.backward()
+        optimizer.step()
     if DEVICE == "cuda":
         torch.cuda.synchronize()
     per_step = (time.time() - started) / 40
-    epoch_seconds = per_step * steps_per_epoch * 1.05 + 1.0 + extra_per_epoch
+    epoch_seconds = per_step * math.ceil(count / batch) * 1.05 + 1.0 + extra_per_epoch
     epochs = int(0.85 * (deadline - time.time()) / epoch_seconds)
     log(f"{per_step * 1000:.1f} ms a step, {epoch_seconds:.1f} s an epoch: {epochs} epochs fit")
     return max(1, min(cap, epochs))
@@ -179,36 +187,24 @@ def train_teacher(index: int, out: Path, deadline: float, epochs=None, mnist_tra
     keras.utils.set_random_seed(settings["seed"])
     generator = torch.Generator(device=DEVICE).manual_seed(settings["seed"])
     (x_fit, y_fit), (x_val, y_val) = load_training_split(mnist_train)
-    batch = RECIPE.batch_size
-    if epochs is None:
-        scratch = distil.build_teacher(logits=True)
-        scratch_optimizer = torch.optim.Adam(trainable(scratch), lr=1e-4)
 
-        def scratch_step(i):
-            images = augment(x_fit[i * batch:(i + 1) * batch], recipe, generator)
-            loss = F.cross_entropy(scratch(channels_last(images), training=True),
-                                   y_fit[i * batch:(i + 1) * batch])
-            scratch_optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            scratch_optimizer.step()
-
-        epochs = epochs_that_fit(scratch_step, deadline, math.ceil(len(x_fit) / batch),
-                                 MAX_TEACHER_EPOCHS)
-        del scratch, scratch_optimizer
-        keras.utils.set_random_seed(settings["seed"])
-    network = distil.build_teacher(logits=True)
-
-    def loss_of_batch(rows, epoch):
+    def loss(network, rows, epoch):
         images = augment(x_fit[rows], recipe, generator)
         return F.cross_entropy(network(channels_last(images), training=True), y_fit[rows])
+
+    if epochs is None:
+        epochs = epochs_that_fit(lambda: distil.build_teacher(logits=True), loss, len(x_fit),
+                                 deadline, MAX_TEACHER_EPOCHS)
+        keras.utils.set_random_seed(settings["seed"])
+    network = distil.build_teacher(logits=True)
 
     def validation():
         logits = read(network, x_val)
         return (float(F.cross_entropy(logits, y_val)),
                 float((logits.argmax(1) == y_val).float().mean()))
 
-    best, history, seconds = fit(network, len(x_fit), loss_of_batch, validation, epochs,
-                                 deadline, generator)
+    best, history, seconds = fit(network, len(x_fit), loss, validation, epochs, deadline,
+                                 generator)
     teacher = distil.build_teacher()  # the same weights, ending in a softmax like every digit model
     teacher.set_weights(best.pop("weights"))
     name = f"deotte_{index}"
@@ -216,7 +212,7 @@ def train_teacher(index: int, out: Path, deadline: float, epochs=None, mnist_tra
     card = dict(teacher=name, architecture="distil.build_teacher()", seed=settings["seed"],
                 augmentation={key: recipe[key] for key in ("rotation_degrees", "shift_fraction",
                                                             "zoom_fraction", "shear", "stroke")},
-                batch_size=batch, peak_learning_rate=RECIPE.peak_learning_rate,
+                batch_size=RECIPE.batch_size, peak_learning_rate=RECIPE.peak_learning_rate,
                 warmup_fraction=RECIPE.warmup_fraction, label_smoothing=0.0, epochs=epochs,
                 chosen_epoch=best["epoch"], validation_accuracy=round(best["accuracy"], 5),
                 validation_loss=round(best["loss"], 5), cut_short_at=best.get("cut_short_at"),
@@ -233,21 +229,15 @@ def distil_student(out: Path, teachers: Path, deadline: float, epochs=None, seed
     generator = torch.Generator(device=DEVICE).manual_seed(seed)
     (x_fit, y_fit), (x_val, y_val) = load_training_split(mnist_train)
     paths = distil.teacher_paths(teachers)
-    members = [keras.models.load_model(path, compile=False) for path in paths]
-
-    def ensemble(images):  # distil.Ensemble: the mean of the teachers' log-probabilities
-        return torch.stack([torch.log(read(member, images) + 1e-7) for member in members]).mean(0)
-
-    validation_readings = ensemble(x_val)
+    ensemble = distil.load_teachers(paths)
+    validation_readings = read(ensemble, x_val)
     teachers_accuracy = float((validation_readings.argmax(1) == y_val).float().mean())
-    log(f"{len(members)} teachers read {teachers_accuracy:.4f} of the validation split")
-    temperature, label_share = distil.TEMPERATURE, distil.LABEL_SHARE
+    log(f"{len(paths)} teachers read {teachers_accuracy:.4f} of the validation split")
+    distillation_loss = distil.distillation_loss()
 
-    def loss_of(logits, labels, readings):  # distil.distillation_loss
-        hard = F.cross_entropy(logits, labels)
-        targets = torch.softmax(readings / temperature, dim=1)
-        soft = -(targets * torch.log_softmax(logits / temperature, dim=1)).sum(1).mean()
-        return label_share * hard + (1 - label_share) * temperature**2 * soft
+    def loss_of(logits, labels, readings):
+        targets = torch.cat([F.one_hot(labels, 10).float(), readings], dim=1)
+        return distillation_loss(targets, logits).mean()
 
     def student_network():
         network = model_module.build_model(**distil.STUDENT)
@@ -263,44 +253,29 @@ def distil_student(out: Path, teachers: Path, deadline: float, epochs=None, seed
             prepared.clear()
             images = torch.cat([augment(x_fit[i:i + 5000], vars(RECIPE), generator)
                                 for i in range(0, len(x_fit), 5000)])
-            prepared[epoch] = images, ensemble(images)
+            prepared[epoch] = images, read(ensemble, images)
         return prepared[epoch]
 
-    batch = RECIPE.batch_size
+    def loss(network, rows, epoch):
+        images, readings = prepare(epoch)
+        return loss_of(network(channels_last(images[rows]), training=True), y_fit[rows],
+                       readings[rows])
+
     if epochs is None:
-        scratch = student_network()
-        scratch_optimizer = torch.optim.Adam(trainable(scratch), lr=1e-4)
         started = time.time()
         prepare(-1)
-        prepare_seconds = time.time() - started
-
-        def scratch_step(i):
-            images, readings = prepared[-1]
-            rows = slice(i * batch, (i + 1) * batch)
-            loss = loss_of(scratch(channels_last(images[rows]), training=True), y_fit[rows],
-                           readings[rows])
-            scratch_optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            scratch_optimizer.step()
-
-        epochs = epochs_that_fit(scratch_step, deadline, math.ceil(len(x_fit) / batch),
-                                 distil.EPOCHS, extra_per_epoch=prepare_seconds)
-        del scratch, scratch_optimizer
+        epochs = epochs_that_fit(student_network, loss, len(x_fit), deadline, distil.EPOCHS,
+                                 extra_per_epoch=time.time() - started)
         keras.utils.set_random_seed(seed)
     student = student_network()
-
-    def loss_of_batch(rows, epoch):
-        images, readings = prepare(epoch)
-        return loss_of(student(channels_last(images[rows]), training=True), y_fit[rows],
-                       readings[rows])
 
     def validation():
         logits = read(student, x_val)
         return (float(loss_of(logits, y_val, validation_readings)),
                 float((logits.argmax(1) == y_val).float().mean()))
 
-    best, history, seconds = fit(student, len(x_fit), loss_of_batch, validation, epochs,
-                                 deadline, generator)
+    best, history, seconds = fit(student, len(x_fit), loss, validation, epochs, deadline,
+                                 generator)
     network = model_module.build_model(**distil.STUDENT)
     network.set_weights(best.pop("weights"))
     network.save(out / "student.keras")
