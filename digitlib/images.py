@@ -22,6 +22,11 @@ MAX_PIXELS = 25_000_000
 
 _FRAMES = "digitlib frames"  # open_image notes (file name, frame count) in Image.info
 
+# ... and its strength is measured against the picture's own contrast, so faint pencil or grey
+# ink reads as ink; but a difference smaller than this share of the full range is not scaled
+# up further, so the grain and JPEG noise of a blank picture stay far below segment's ink level.
+FULL_INK_CONTRAST = 0.2
+
 ALPHA_MODES = {"RGBA", "LA", "PA", "RGBa", "La"}
 
 
@@ -214,10 +219,15 @@ def _ink_from_grey(grey: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
     full = 255.0 if grey.dtype == np.uint8 else 1.0
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     background = float(np.median(border)) / full
-    if background > 0.5:  # dark ink on a light pad: ink = (background - grey) / background
-        scale, offset = -1.0 / (background * full), 1.0
-    else:  # light ink on a dark pad: ink = (grey - background) / (1 - background)
-        scale, offset = 1.0 / ((1.0 - background) * full), -background / (1.0 - background)
+    darkest, brightest = float(grey.min()) / full, float(grey.max()) / full
+    # The ink is on the side of the picture's range away from the background, whatever the
+    # background's own level (black ink on mid-grey, white ink on light grey) ...
+    if background > (darkest + brightest) / 2:  # dark ink: ink = (background - grey) / contrast
+        contrast = max(background - darkest, FULL_INK_CONTRAST)
+        scale, offset = -1.0 / (contrast * full), background / contrast
+    else:  # light ink: ink = (grey - background) / contrast
+        contrast = max(brightest - background, FULL_INK_CONTRAST)
+        scale, offset = 1.0 / (contrast * full), -background / contrast
     ink = grey.astype(np.float32)
     ink *= scale
     ink += offset

@@ -64,12 +64,18 @@ LINE_SHARE = 0.5
 LINE_THICKNESS = 10
 CROSSING = 6
 INK_OVER_LINE = 0.15  # ink on a line is darker than the line's own pixels by at least this
-EDGE = 2  # marks within EDGE pixels of the picture's edge are cut by it: not digits
+EDGE = 2  # marks within EDGE pixels of the picture's edge are cut by it: not digits ...
+MAIN_SPAN = 0.5  # ... unless they span half the picture: then the picture was cropped to them
 SPECK_AREA = 12  # pieces of ink smaller than this (working pixels) are specks
 DASH = 3  # a mark at most LINE_THICKNESS tall and DASH times wider is a piece of a line
 # Bad input: a photo whose paper is darker than TOO_DARK is refused; more than TOO_MANY marks
 # of ink is printed text or a busy scene, not a few handwritten digits.
 TOO_DARK = 0.12
+POLARITY_SIZE = 256  # light_on_dark looks at a copy about this many pixels across ...
+LIGHT_SCALE = 1 / 8  # ... and levels the light blurred over this share of it: wider than digits
+# A picture whose grey levels span less than this share of the full range holds no clear ink
+# (blank paper, a wall, a photo taken in the dark); faint pencil on white spans several times it.
+CLEAR_CONTRAST = 0.15
 TOO_MANY = 60
 
 
@@ -86,6 +92,8 @@ class Page:
     angle: float = 0.0  # degrees the working copy was turned to straighten the paper
     file: object = None  # the file path or bytes it was read from, if any
     notes: list = field(default_factory=list)  # what was left out (``images.image_notes``)
+    cropped: bool = False  # a photo's ink fills the picture: a crop around the ink, not a page
+    cut_off: int = 0  # marks a photo's reading left out because the picture's edge cuts them
 
     def to_original(self, box) -> tuple[int, int, int, int]:
         """A (left, top, right, bottom) box on the working copy, in the original's pixels."""
@@ -111,15 +119,28 @@ class PhotoError(images.ImageError):
     """The photo cannot be read for digits (too dark, printed text); the message says why."""
 
 
-def read_page(image, photo: bool | None = None, keep_stages: bool = False) -> Page:
-    """Any accepted image -> its ``Page`` of ink.
+class TooDarkError(PhotoError):
+    """The picture is too dark for a photo of paper (or it is light ink on a dark ground)."""
 
-    ``photo``: None decides automatically (``looks_like_photo``), True forces the photo path,
-    False today's pad path (``images.to_ink``). ``keep_stages`` keeps a picture of each step
-    in ``page.stages`` (for teaching).
-    """
-    if photo not in (None, True, False):
-        raise TypeError(f"photo must be True, False or None (decide), got {photo!r}")
+
+@dataclass(eq=False)
+class Decoded:
+    """A picture decoded once, ready to be read either way (``page_of``)."""
+
+    image: object  # the PIL image or array
+    grey: np.ndarray  # its grey levels (uint8, or float in [0, 1])
+    alpha: np.ndarray | None  # its transparency, if it has any
+    scale: float = 1.0  # original pixels per decoded pixel (a big JPEG is decoded reduced)
+    file: object = None  # the file path or bytes it was read from, if any
+
+    def looks_like_photo(self) -> bool:
+        """The guess ``read_page`` makes when it is not told: a photo of paper or a drawing.
+        """
+        return self.alpha is None and looks_like_photo(self.grey)
+
+
+def decode(image) -> Decoded:
+    """Any accepted image (a PIL image, an array, a file path or a file's bytes), decoded."""
     decoded_scale, file = 1.0, None
     if isinstance(image, (str, bytes, bytearray, memoryview)) or hasattr(image, "__fspath__"):
         file = image
@@ -132,17 +153,35 @@ def read_page(image, photo: bool | None = None, keep_stages: bool = False) -> Pa
         raise TypeError(
             f"expected a PIL image, a numpy array or an image file path, got {type(image).__name__}"
         )
-    size = (round(grey.shape[1] * decoded_scale), round(grey.shape[0] * decoded_scale))
-    if photo is None:
-        photo = alpha is None and looks_like_photo(grey)
+    return Decoded(image, grey, alpha, decoded_scale, file)
+
+
+def read_page(image, photo: bool | None = None, keep_stages: bool = False) -> Page:
+    """Any accepted image -> its ``Page`` of ink.
+
+    ``photo``: None decides automatically (``looks_like_photo``), True forces the photo path,
+    False today's pad path (``images.to_ink``). ``keep_stages`` keeps a picture of each step
+    in ``page.stages`` (for teaching).
+    """
+    if photo not in (None, True, False):
+        raise TypeError(f"photo must be True, False or None (decide), got {photo!r}")
+    decoded = decode(image)
+    return page_of(decoded, decoded.looks_like_photo() if photo is None else photo, keep_stages)
+
+
+def page_of(decoded: Decoded, photo: bool, keep_stages: bool = False) -> Page:
+    """The ``Page`` of a decoded picture, read as a photo of paper or as a drawing."""
+    grey, image = decoded.grey, decoded.image
+    size = (round(grey.shape[1] * decoded.scale), round(grey.shape[0] * decoded.scale))
     if not photo:
-        page = Page(images._ink_from_grey(grey, alpha), DRAWING, size=size, original=image)
+        page = Page(images._ink_from_grey(grey, decoded.alpha), DRAWING, size=size,
+                    original=image)
     else:
         page = _photo_page(image, grey, size, keep_stages)
-    page.scale *= decoded_scale
-    page.file = file
+    page.scale *= decoded.scale
+    page.file = decoded.file
     if isinstance(image, Image.Image):
-        page.notes = images.image_notes(image)
+        page.notes = images.image_notes(image) + page.notes
     return page
 
 
@@ -172,13 +211,29 @@ def _open(source):
 def is_photo(image) -> bool:
     """Whether ``read_page(image)`` would take ``image`` (a PIL image or an array) for a photo
     of paper: the same cheap test, for a front end that shows a photo as it is."""
-    if isinstance(image, Image.Image):
-        grey, alpha = images._pil_to_grey(image)
-    elif isinstance(image, np.ndarray):
-        grey, alpha = images._array_to_grey(image)
-    else:
+    if not isinstance(image, (Image.Image, np.ndarray)):
         raise TypeError(f"expected a PIL image or a numpy array, got {type(image).__name__}")
-    return alpha is None and looks_like_photo(grey)
+    return decode(image).looks_like_photo()
+
+
+def light_on_dark(grey: np.ndarray) -> bool:
+    """Whether a grey image (uint8, or float in [0, 1]) shows light marks on a darker ground.
+
+    Marks are the minority and lie far from the picture's typical level, whatever their
+    colour: once the light is levelled (a wide blur taken away, so shadows and gradients go),
+    the grey levels have a long tail on the marks' side: the sign of their third moment about
+    the median. A picture without clear contrast (``CLEAR_CONTRAST``: a photo taken in the dark)
+    is not light on dark, only dark.
+    """
+    full = 255.0 if grey.dtype == np.uint8 else 1.0
+    step = max(1, int(np.ceil(max(grey.shape) / POLARITY_SIZE)))
+    small = grey[::step, ::step].astype(np.float32) / full
+    if float(np.ptp(small)) < CLEAR_CONTRAST:
+        return False
+    levelled = small - ndimage.gaussian_filter(small, max(small.shape) * LIGHT_SCALE,
+                                               mode="nearest")
+    tail = levelled - np.median(levelled)
+    return bool(np.sum(tail**3) > 0)
 
 
 def looks_like_photo(grey: np.ndarray) -> bool:
@@ -205,7 +260,7 @@ def _photo_page(image, grey, size, keep_stages) -> Page:
     dark = darkness(image, factor)
     paper = background(dark)
     if float(np.median(paper)) < TOO_DARK:
-        raise PhotoError(
+        raise TooDarkError(
             f"the photo is too dark to read (its paper is at {np.median(paper):.0%} brightness): "
             "take it again in better light"
         )
@@ -219,7 +274,7 @@ def _photo_page(image, grey, size, keep_stages) -> Page:
         flat = np.minimum(flat, 1.0)
     mask, faint, contrast = threshold(flat, grain)
     horizontal, vertical, line_rows, line_columns = line_masks(faint, inside)
-    clean = _drop_specks(remove_lines(mask, horizontal, vertical, contrast), inside)
+    clean, cut_off = _drop_specks(remove_lines(mask, horizontal, vertical, contrast), inside)
     clean = _drop_line_pieces(clean, line_rows, line_columns)
     check_marks(ndimage.label(clean, structure=np.ones((3, 3), bool))[1])
     ink = soft_ink(clean, contrast)
@@ -227,8 +282,11 @@ def _photo_page(image, grey, size, keep_stages) -> Page:
     if keep_stages:
         stages = dict(photo=dark, background=paper, flattened=flat, threshold=mask,
                       lines=horizontal | vertical, ink=ink)
+    notes = [f"{cut_off} mark{'s' if cut_off > 1 else ''} cut by the picture's edge "
+             f"{'were' if cut_off > 1 else 'was'} left out (the edge of the sheet or a digit "
+             "only partly in the picture)"] if cut_off else []
     return Page(ink, PHOTO, scale=float(factor), size=size, original=image, stages=stages,
-                angle=angle)
+                angle=angle, notes=notes, cropped=fills(clean, inside), cut_off=cut_off)
 
 
 OUTSIDE = 2.0  # fills the corners a turn leaves: brighter than any paper
@@ -280,9 +338,14 @@ def flatten(dark: np.ndarray, paper: np.ndarray) -> np.ndarray:
 
 
 def _grain(flat: np.ndarray) -> float:
-    """The photo's grain: the spread of the flattened paper (a robust standard deviation)."""
+    """The photo's grain: the spread of the flattened paper (a robust standard deviation).
+    Only pixels within ``MIN_CONTRAST`` of white are paper: where ink fills most of the
+    picture (a tight crop) it would otherwise count as grain."""
     sample = flat[::3, ::3]
-    return 1.4826 * float(np.median(np.abs(sample - np.median(sample))))
+    paper = sample[sample > 1.0 - MIN_CONTRAST]
+    if paper.size == 0:
+        return 0.0
+    return 1.4826 * float(np.median(np.abs(paper - np.median(paper))))
 
 
 def _faint_level(grain: float) -> float:
@@ -390,22 +453,50 @@ def remove_lines(mask: np.ndarray, horizontal: np.ndarray, vertical: np.ndarray,
     return rest | (mask & kept)
 
 
-def _drop_specks(mask: np.ndarray, inside: np.ndarray) -> np.ndarray:
+def _drop_specks(mask: np.ndarray, inside: np.ndarray) -> tuple[np.ndarray, int]:
     """``mask`` without specks, marks cut by the picture's edge (the ends of printed lines, the
-    edge of the sheet: digits are written inside the photo) and dashes left of lines."""
+    edge of the sheet: digits are written inside the photo) and dashes left of lines; and how
+    many marks cut by the edge were left out that were neither line-thin nor specks.
+
+    A mark cut by the edge that is the picture's main content stays: one that spans at least
+    ``MAIN_SPAN`` of the picture's height or width and is thicker than a printed line both
+    ways. That is a digit cropped tight (a scan, a screenshot), whose ink reaches the edge
+    because the crop was made around it; the end of a printed line or a sliver of the next
+    sheet is thin, or small beside the picture.
+    """
     labels, count = ndimage.label(mask, structure=np.ones((3, 3), bool))
     if count == 0:
-        return mask
+        return mask, 0
     areas = np.bincount(labels.ravel(), minlength=count + 1)
     dropped = areas < SPECK_AREA
     edge = ~_run_filter(_run_filter(inside, 2 * EDGE + 1, 0, "erode"), 2 * EDGE + 1, 1, "erode")
-    dropped[np.unique(labels[edge & mask])] = True
+    at_edge = np.zeros(count + 1, bool)
+    at_edge[np.unique(labels[edge & mask])] = True
+    inside_height, inside_width = inside.any(axis=1).sum(), inside.any(axis=0).sum()
+    cut_off = 0
     for index, (rows, columns) in enumerate(ndimage.find_objects(labels), start=1):
         height, width = rows.stop - rows.start, columns.stop - columns.start
+        line_thin = min(height, width) <= LINE_THICKNESS
         if height <= LINE_THICKNESS and width >= DASH * height:
             dropped[index] = True
+        elif at_edge[index] and not dropped[index]:
+            main = not line_thin and (height >= MAIN_SPAN * inside_height
+                                      or width >= MAIN_SPAN * inside_width)
+            dropped[index] = not main
+            cut_off += not main and not line_thin
     dropped[0] = True
-    return ~dropped[labels]
+    return ~dropped[labels], cut_off
+
+
+def fills(mask: np.ndarray, inside: np.ndarray) -> bool:
+    """Whether the marks of ``mask`` together span at least ``MAIN_SPAN`` of the picture's
+    height and of its width (``inside``): a picture cropped around its ink, not a page."""
+    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if len(rows) == 0:
+        return False
+    inside_rows, inside_columns = inside.any(axis=1).sum(), inside.any(axis=0).sum()
+    return bool(rows[-1] - rows[0] + 1 >= MAIN_SPAN * inside_rows
+                and columns[-1] - columns[0] + 1 >= MAIN_SPAN * inside_columns)
 
 
 def _drop_line_pieces(mask: np.ndarray, line_rows, line_columns) -> np.ndarray:

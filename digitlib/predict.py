@@ -34,6 +34,7 @@ from digitlib import config, display, paper, runtime, segment, strings, whole_di
 from digitlib.preprocess import MNIST_SIZE, stroke_width, to_mnist
 
 UNSURE_BELOW = 0.80  # a softmax probability below this is reported as unsure
+LOW_CONFIDENCE = "low confidence"  # the reason given then; any other reason doubts the ink
 TOO_WIDE = 2.5  # ink more than 2.5 times wider than tall is no digit (MNIST: at most 1.7)
 BLOB = 0.4  # stroke width over the ink's longer side: MNIST at most 0.33, a filled dot 0.5
 # Share of a digit's box covered by specks (``segment.Segment.clutter``): canvases of MNIST
@@ -74,7 +75,12 @@ class Detection(Prediction):
 
 class Readings(segment.Found):
     """What ``predict_digits`` returns: a list of ``Detection`` plus ``warnings``, the
-    sentences a front end should show (e.g. that some ink was left out)."""
+    sentences a front end should show (e.g. that some ink was left out), and the ``page`` of
+    ink it was read from."""
+
+    def __init__(self, items=(), warnings=(), page=None):
+        super().__init__(items, warnings)
+        self.page = page
 
 
 class ModelError(ValueError):
@@ -164,13 +170,8 @@ class Predictor:
         ``photo``: None tells a photo or scan of paper from a pad drawing by itself
         (``digitlib.paper``), True or False forces it; ``result.source`` says which was used.
         """
-        page = paper.read_page(image, photo)
-        found = segment.whole_drawing(page.ink)
-        if found is None:
-            return None
-        image28 = to_mnist(found.ink)
-        return self._reading(Prediction, self.classify(image28[np.newaxis])[0], image28, found,
-                             source=page.source)
+        found = self._read(image, photo, self._whole)
+        return found[0] if found else None
 
     def predict_digits(self, image, photo: bool | None = None) -> "Readings":
         """Read every digit on a canvas, in reading order; [] when nothing is drawn.
@@ -179,11 +180,65 @@ class Predictor:
         the reader should know, e.g. that some ink was left out. ``photo`` as in
         ``predict_digit``; on a photo the boxes are in the original's pixels.
         """
-        page = paper.read_page(image, photo)
+        return self._read(image, photo, self._pieces)
+
+    def _read(self, image, photo, read) -> "Readings":
+        """``read(page)`` of the picture's page, read as a photo or a drawing as ``photo`` says.
+
+        When left to guess (``photo=None``), the guess never costs a visible digit. A picture
+        with a flat ground is a drawing. Any other is read as a photo of paper first; but a
+        photo whose ink fills the picture (a digit cropped tight from a scan or a screenshot),
+        light ink on a dark ground, a picture too dark for a photo, and a reading that finds
+        nothing or only ink that cannot be a digit, are read as a drawing too, and the more
+        plausible reading is kept (``_plausibility``). A photo of which nothing was found and
+        nothing cut off by the edge is blank, whatever its light: read as a drawing, its shadows
+        would pass for ink.
+        """
+        if photo not in (None, True, False):
+            raise TypeError(f"photo must be True, False or None (decide), got {photo!r}")
+        decoded = paper.decode(image)
+        if photo is not None:
+            return read(paper.page_of(decoded, photo))
+        if not decoded.looks_like_photo():
+            return read(paper.page_of(decoded, False))  # a flat ground: no photo of paper
+        try:
+            first = read(paper.page_of(decoded, True))
+        except paper.TooDarkError:
+            other = read(paper.page_of(decoded, False))
+            if _plausibility(other) == NOTHING:
+                raise
+            return other
+        # A photo whose ink fills the picture is a crop around it, the drawing path's kind of
+        # picture: it is read that way too, and on a tie the drawing's reading is kept. Light
+        # ink on a dark ground may be one (or a photo in a deep shadow): it is read both ways.
+        if not first and not first.page.cut_off:
+            return first  # blank paper, a wall: nothing found, and nothing cut off by the edge
+        cropped = first.page.cropped
+        if not (cropped or paper.light_on_dark(decoded.grey)) and (
+                _plausibility(first) == PLAUSIBLE):
+            return first
+        other = read(paper.page_of(decoded, False))
+        if _plausibility(other) > _plausibility(first) or (
+                cropped and _plausibility(other) == _plausibility(first)):
+            return other
+        return first
+
+    def _whole(self, page) -> "Readings":
+        """All the ink on ``page`` read as one digit (``predict_digit``)."""
+        found = segment.whole_drawing(page.ink)
+        if found is None:
+            return Readings(warnings=page.notes, page=page)
+        image28 = to_mnist(found.ink)
+        reading = self._reading(Prediction, self.classify(image28[np.newaxis])[0], image28,
+                                found, source=page.source)
+        return Readings([reading], page.notes, page=page)
+
+    def _pieces(self, page) -> "Readings":
+        """Every digit on ``page``, in reading order (``predict_digits``)."""
         found = segment.find_digits(page.ink)
         notes = page.notes + found.warnings
         if not found:
-            return Readings(warnings=notes)
+            return Readings(warnings=notes, page=page)
         readings = self._detections(found)  # every digit in one call of the model
         if READ_STRINGS:  # touching digits: segmentation by recognition (digitlib.strings)
             digits = strings.read_pieces(
@@ -202,7 +257,10 @@ class Predictor:
         if page.source == paper.PHOTO or page.scale != 1.0:  # boxes in the original's pixels
             for digit in digits:
                 digit.source, digit.box = page.source, page.to_original(digit.box)
-        return Readings(digits, notes)
+        else:
+            for digit in digits:
+                digit.source = page.source
+        return Readings(digits, notes, page=page)
 
     def _detections(self, pieces: list[segment.Segment]) -> list[Detection]:
         """Read each piece of ink as one digit, in one call of the model."""
@@ -217,7 +275,7 @@ class Predictor:
         confidence = float(probabilities[order[0]])
         reason = implausible(found)
         if not reason and confidence < self.unsure_below:
-            reason = f"low confidence ({confidence:.0%})"
+            reason = f"{LOW_CONFIDENCE} ({confidence:.0%})"
         return kind(
             digit=int(order[0]),
             confidence=confidence,
@@ -294,6 +352,27 @@ def _touching(whole: Detection, splits: list[tuple[Detection, Detection]]) -> li
             1 - sureness(best) < SPLIT_ODDS * (1 - whole.confidence)):
         return list(best)
     return [whole]
+
+
+NOTHING, DOUBTFUL, PLAUSIBLE = 0, 1, 2  # ``_plausibility``, from worst to best
+
+
+def _plausibility(readings) -> int:
+    """How plausible a reading of a picture is, to choose between the two ways of reading it:
+    ``PLAUSIBLE`` when every piece of ink found can be a digit, ``DOUBTFUL`` when only some
+    can (``implausible`` doubts the others), else ``NOTHING`` (nothing found, or one smudge).
+    The count of digits is left out on purpose: a wrong way of reading breaks ink into more
+    pieces, not fewer."""
+    doubtful = sum(_shape_doubt(reading) for reading in readings)
+    if doubtful == len(readings):
+        return NOTHING
+    return DOUBTFUL if doubtful else PLAUSIBLE
+
+
+def _shape_doubt(reading) -> bool:
+    """Whether the reading was doubted for its ink's shape (``implausible``), not only for a
+    low probability."""
+    return bool(reading.reason) and not reading.reason.startswith(LOW_CONFIDENCE)
 
 
 def implausible(found: segment.Segment) -> str:
