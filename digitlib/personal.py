@@ -15,7 +15,9 @@ the example file first: **the index is the source of truth**. A crash between th
 extra file that nothing reads (``orphans()`` lists them); nothing is ever half written, and no
 user file is ever deleted except by ``delete_last``/``delete``, which the user asked for. The
 hidden temporary files of a save killed halfway are removed when the folder is next opened,
-once they are an hour old.
+once they are an hour old: only files named exactly as the store names its own temporary
+files (``.index.digits-partial-k3j_x9qz.json``, ``.<id>.digits-partial-k3j_x9qz.npz``), never
+any other file, hidden or not.
 
 Problems on disk are errors, never silent: a corrupt ``index.json`` stops both loading and
 saving (saving would otherwise write a new index and drop the old entries), and a corrupt or
@@ -48,6 +50,9 @@ INDEX_FORMAT = "digits-personal-1"
 MIN_INK_PIXELS = 5  # an image with fewer pixels above half ink is an empty drawing
 MAX_CROP_SIDE = 4096  # a raw crop larger than this on either side is refused
 _ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+# The names of the files the store writes (its index, and example files named by ``_new_id``):
+# only temporary files of these are ever cleaned up.
+_OWN_FILES = re.compile(re.escape(INDEX_NAME) + r"|[0-9]{8}T[0-9]{6}-[0-9a-f]{6}\.npz")
 
 
 class PersonalDataError(ValueError):
@@ -78,7 +83,7 @@ class PersonalDigits:
         if self.folder.exists() and not self.folder.is_dir():
             raise PersonalDataError(f"{self.folder} is a file, not a dataset folder")
         if self.folder.is_dir():  # temporary files of a save that was killed halfway
-            files.remove_stale_temporaries(self.folder)
+            files.remove_stale_temporaries(self.folder, _OWN_FILES)
 
     @property
     def index_path(self) -> Path:

@@ -338,9 +338,9 @@ def test_an_example_listed_twice_in_the_index_is_loaded_once(mine, written):
 
 def test_stale_temporary_files_of_a_killed_save_are_removed_on_the_next_open(mine, written):
     saved_three(mine, written)
-    stale = [mine.folder / ".20261127T061500-0a1b2c-k3j_x9qz.npz",
-             mine.folder / ".index-p0o9i8u7.json"]
-    fresh = mine.folder / ".index-a1b2c3d4.json"  # a concurrent writer's, just made
+    stale = [mine.folder / ".20261127T061500-0a1b2c.digits-partial-k3j_x9qz.npz",
+             mine.folder / ".index.digits-partial-p0o9i8u7.json"]
+    fresh = mine.folder / ".index.digits-partial-a1b2c3d4.json"  # a concurrent writer's
     kept = [mine.folder / ".lock", mine.folder / ".hidden-notes.txt", mine.folder / "notes.txt"]
     for path in stale + [fresh] + kept:
         path.write_bytes(b"x")
@@ -353,6 +353,56 @@ def test_stale_temporary_files_of_a_killed_save_are_removed_on_the_next_open(min
     assert not any(path.exists() for path in stale)
     assert fresh.exists() and all(path.exists() for path in kept)
     assert len(reopened.load()[0]) == 3
+
+
+def unrelated_files(folder: Path) -> dict:
+    """A learner's own files in the dataset folder, hidden and visible, of every age, some
+    named like temporary files: {path: bytes}. Nothing the store does may touch them."""
+    names = [
+        ".my_notes-20240101.txt", ".index-backup01.json", ".index-p0o9i8u7.json",
+        ".20261127T061500-0a1b2c-k3j_x9qz.npz",  # the shapes of the old temporary names
+        ".notes.digits-partial-abcd1234.txt",  # marked, but not a file the store writes
+        ".index.digits-partial-abcd1234.json.bak", "index.json~", ".index.json.swp",
+        ".bashrc", "notes.txt", "junk.npz", "20240101T000000-abcdef.npz.orig",
+        ".git/config", "backup/.index.digits-partial-abcd1234.json",
+    ]
+    now = time.time()
+    ages = [0, 30, 2 * files.STALE_SECONDS, 400 * 24 * 3600, -3600]  # -3600: a clock ahead
+    contents = {}
+    for number, name in enumerate(names):
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(f"the learner's {name}\n".encode() * (number + 1))
+        when = now - ages[number % len(ages)]
+        os.utime(path, (when, when))
+        contents[path] = path.read_bytes()
+    link = folder / ".index.digits-partial-k3j_x9qz.json"  # a stale-looking name, a link
+    link.symlink_to(folder / "notes.txt")
+    os.utime(link, (now - 2 * files.STALE_SECONDS,) * 2, follow_symlinks=False)
+    contents[link] = link.read_bytes()
+    return contents
+
+
+def test_unrelated_files_in_the_dataset_folder_survive_open_save_undo_and_reopen(
+        tmp_path, written):
+    folder = tmp_path / "my_digits"
+    folder.mkdir()
+    theirs = unrelated_files(folder)
+    images, labels, crops = written
+
+    store = PersonalDigits(folder)
+    store.save(images[0], int(labels[0]), crops[0])
+    store.save(images[1], int(labels[1]))
+    assert store.delete_last() is not None
+    reopened = PersonalDigits(folder)
+    assert len(reopened) == 1 and len(reopened.load()[0]) == 1
+    reopened.delete_last()
+    PersonalDigits(folder)
+
+    for path, data in theirs.items():
+        assert path.exists() or path.is_symlink(), f"{path.name} was removed"
+        assert path.read_bytes() == data, f"{path.name} was changed"
+    assert (folder / ".index.digits-partial-k3j_x9qz.json").is_symlink()
 
 
 # --- measuring --------------------------------------------------------------------------------
