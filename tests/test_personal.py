@@ -302,6 +302,74 @@ def test_a_full_or_read_only_disk_says_could_not_save_and_changes_nothing(
     assert snapshot(mine.folder) == before and mine.ids == ids and not mine.orphans()
 
 
+def test_undo_save_works_on_a_full_disk(mine, written, monkeypatch):
+    """The index needs room to be rewritten; on a full disk the example's file makes it."""
+    ids = saved_three(mine, written)
+    real_replace = os.replace
+    free = {"room": False}
+
+    def full_until_a_file_is_removed(source, destination):
+        if not free["room"]:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_replace(source, destination)
+
+    real_unlink = Path.unlink
+
+    def unlink(self, missing_ok=False):
+        if self.suffix == ".npz":
+            free["room"] = True
+        real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(os, "replace", full_until_a_file_is_removed)
+    monkeypatch.setattr(Path, "unlink", unlink)
+    assert mine.delete_last() == ids[-1]
+    free["room"] = False
+    mine.delete(ids[0])
+    monkeypatch.undo()
+    assert mine.ids == [ids[1]] and len(mine.load()[0]) == 1 and not mine.orphans()
+
+
+def test_a_delete_that_still_finds_no_room_puts_the_example_back(mine, written, monkeypatch):
+    ids = saved_three(mine, written)
+    before = snapshot(mine.folder)
+    real_replace = os.replace
+
+    def full_for_the_index(source, destination):
+        if Path(destination).name == "index.json":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_replace(source, destination)
+
+    monkeypatch.setattr(os, "replace", full_for_the_index)
+    with pytest.raises(PersonalSaveError, match="^could not delete: the disk is full"):
+        mine.delete_last()
+    monkeypatch.undo()
+    assert snapshot(mine.folder) == before and mine.ids == ids and len(mine.load()[0]) == 3
+
+
+def test_undo_save_on_a_real_full_disk(tmp_path, written):
+    with tiny_disk(tmp_path / "disk") as disk:
+        mine = PersonalDigits(disk / "my_digits")
+        ids = saved_three(mine, written)
+        fill(disk)
+        with pytest.raises(PersonalSaveError, match="^could not save: the disk is full"):
+            mine.save(written[0][1], int(written[1][1]))
+        assert mine.delete_last() == ids[-1]
+        mine.delete(ids[0])
+        assert mine.ids == [ids[1]] and len(mine.load()[0]) == 1 and not mine.orphans()
+
+
+def test_a_deeply_nested_index_is_a_damaged_index(mine, written):
+    saved_three(mine, written)
+    depth = 200_000  # far deeper than Python's recursion limit
+    mine.index_path.write_text("[" * depth + "]" * depth)
+    actions = {"load": mine.load, "len": lambda: len(mine), "delete_last": mine.delete_last,
+               "save": lambda: mine.save(written[0][1], int(written[1][1]))}
+    for name, action in actions.items():
+        with pytest.raises(PersonalDataError, match="is corrupt .*nested too deeply"):
+            action()
+        assert mine.index_path.read_text() == "[" * depth + "]" * depth, name
+
+
 def test_saving_on_a_real_full_and_read_only_disk(tmp_path, written):
     with tiny_disk(tmp_path / "disk") as disk:
         mine = PersonalDigits(disk / "my_digits")
