@@ -37,12 +37,14 @@ def _train(arguments) -> int:
         print(f"Fast mode ({config.FAST_MODE_VARIABLE}=1): a tiny run that never replaces the "
               f"committed model")
     print(f"Training {config.describe_model(destination)}")
+    # Passed on by name: only the name "committed" (`make model`) may replace the committed model.
+    target = arguments.output if arguments.output == "committed" else destination
     if arguments.distil:
         print(f"Distilling from the {len(distil.teacher_paths())} teachers in "
               f"{distil.TEACHERS_DIR}")
-        path, _, card = distil.distil_and_save(destination, recipe=recipe, verbose=1)
+        path, _, card = distil.distil_and_save(target, recipe=recipe, verbose=1)
     else:
-        path, _, card = train.train_and_save(destination, recipe, verbose=1)
+        path, _, card = train.train_and_save(target, recipe, verbose=1)
     print(f"Saved {path} (card {path.with_suffix('.json').name}): test accuracy "
           f"{card['test_accuracy']:.2%}, validation {card['validation_accuracy']:.2%}, "
           f"{card['train_seconds']:.0f} s")

@@ -92,16 +92,26 @@ def describe_os_error(error: OSError) -> str:
     return reason
 
 
-def check_output(path, inputs=(), overwrite: bool = False, make_folder: bool = False) -> Path:
+def check_output(path, inputs=(), overwrite: bool = False, make_folder: bool = False,
+                 replace_tracked: bool = False) -> Path:
     """Check, before any work is done, that ``path`` may be written; return it as a ``Path``.
 
-    Refused with ``OutputPathError``: one of ``inputs`` (never, whatever ``overwrite`` says),
-    an existing file unless ``overwrite``, a folder, a missing folder unless ``make_folder``
-    (which creates it), and a folder where a file cannot be created (read-only, disk full).
+    Refused with ``OutputPathError``: a file of the repository (``config.is_tracked``: the
+    committed model, its card, any file git tracks, through a symlink or ``..`` too) unless
+    ``replace_tracked`` (``make model`` only), one of ``inputs`` (never, whatever ``overwrite``
+    says), an existing file unless ``overwrite``, a folder, a missing folder unless
+    ``make_folder`` (which creates it), and a folder where a file cannot be created
+    (read-only, disk full).
     """
+    from digitlib import config
+
     path = Path(path)
     if path.is_dir():
         raise OutputPathError(f"cannot write {path}: it is a folder")
+    if not replace_tracked and config.is_tracked(path):
+        raise OutputPathError(f"refusing to write {path}: it is a file of the repository "
+                              f"({path.resolve()}); choose another output (only `make model` "
+                              f"replaces the committed model)")
     for source in map(Path, inputs):
         if source.resolve() == path.resolve() or (
                 source.exists() and path.exists() and os.path.samefile(source, path)):

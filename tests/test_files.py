@@ -59,3 +59,21 @@ def test_only_stale_temporary_files_of_the_callers_own_files_are_removed(tmp_pat
         os.utime(path, (long_ago, long_ago))
     assert files.remove_stale_temporaries(tmp_path, re.compile(r"model\.keras")) == [stale]
     assert fresh.exists() and all(path.exists() for path in others)
+
+
+def test_check_output_refuses_the_repositorys_files_however_they_are_reached(tmp_path):
+    from digitlib import config
+
+    readme = config.ROOT / "README.md"
+    before = readme.read_bytes()
+    (tmp_path / "link.md").symlink_to(readme)
+    (tmp_path / "root").symlink_to(config.ROOT, target_is_directory=True)
+    for path in [readme, tmp_path / "link.md", tmp_path / "root" / "README.md",
+                 config.ROOT / "digitlib" / ".." / "README.md",
+                 config.COMMITTED_MODEL_PATH.with_suffix(".json")]:
+        with pytest.raises(files.OutputPathError, match="it is a file of the repository"):
+            files.check_output(path, overwrite=True)
+    assert files.check_output(readme, overwrite=True, replace_tracked=True) == readme
+    assert not config.is_tracked(tmp_path / "mine.keras")
+    assert not config.is_tracked(config.LEARNER_MODEL_PATH)  # git-ignored: the learner's
+    assert readme.read_bytes() == before
