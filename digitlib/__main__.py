@@ -1,8 +1,13 @@
 """Command line: ``python -m digitlib data | train | predict ...`` (also as ``digits``).
 
-Every error is one line on stderr (``error: ...``) and a non-zero exit status; with ``--json``
-the output is valid JSON even then. Nothing is written over an input, or over an existing file
-without ``--force``, and where an output goes is checked before any work is done.
+Every error is one line on stderr (``error: ...``) and a non-zero exit status, never a
+traceback (``python -X dev -m digitlib`` shows them). With ``--json`` the output is valid JSON
+even then: a list of one entry per image, ``{"image": ..., "error": "..."}`` for each image
+not read (a usage error: one entry whose image is null). An interrupt (Ctrl-C, exit status
+130) prints the readings made so far and ``"error": "interrupted"`` for the other images. Only
+when standard output itself cannot be written (closed, or on a full disk) is there no JSON:
+the error line says so. Nothing is written over an input, or over an existing file without
+``--force``, and where an output goes is checked before any work is done.
 """
 
 import argparse
@@ -37,12 +42,14 @@ def _train(arguments) -> int:
         print(f"Fast mode ({config.FAST_MODE_VARIABLE}=1): a tiny run that never replaces the "
               f"committed model")
     print(f"Training {config.describe_model(destination)}")
+    # Passed on by name: only the name "committed" (`make model`) may replace the committed model.
+    target = arguments.output if arguments.output == "committed" else destination
     if arguments.distil:
         print(f"Distilling from the {len(distil.teacher_paths())} teachers in "
               f"{distil.TEACHERS_DIR}")
-        path, _, card = distil.distil_and_save(destination, recipe=recipe, verbose=1)
+        path, _, card = distil.distil_and_save(target, recipe=recipe, verbose=1)
     else:
-        path, _, card = train.train_and_save(destination, recipe, verbose=1)
+        path, _, card = train.train_and_save(target, recipe, verbose=1)
     print(f"Saved {path} (card {path.with_suffix('.json').name}): test accuracy "
           f"{card['test_accuracy']:.2%}, validation {card['validation_accuracy']:.2%}, "
           f"{card['train_seconds']:.0f} s")
@@ -53,13 +60,29 @@ def _train(arguments) -> int:
 
 
 def _predict(arguments) -> int:
-    import json
+    """Read each image; with ``--json``, JSON is printed whatever stops the run (see above)."""
+    report = []
+    try:
+        return _read_images(arguments, report)
+    except (_OutputFailed, BrokenPipeError):  # no JSON can be printed
+        raise
+    except (Exception, KeyboardInterrupt) as error:
+        if arguments.json:
+            message = ("interrupted" if isinstance(error, KeyboardInterrupt)
+                       else _describe(error)[0])
+            report += [{"image": image, "error": message}
+                       for image in arguments.images[len(report):]]
+            _print_json(report)
+        raise
 
+
+def _read_images(arguments, report: list) -> int:
+    """``predict``: read the images into ``report`` (one entry each, in order)."""
     from digitlib import files, predict
 
     annotations = _annotation_paths(arguments.images, arguments.annotate, arguments.force)
     predictor = predict.Predictor.load(arguments.model, threads=1)  # it only reads digits
-    status, report = 0, []
+    status = 0
     for image, output in zip(arguments.images, annotations, strict=True):
         try:
             photo = True if arguments.photo else None  # None: photo or drawing, decided
@@ -90,8 +113,14 @@ def _predict(arguments) -> int:
         if not arguments.json:
             _print_reading(report[-1])
     if arguments.json:
-        print(json.dumps(report, indent=2))
+        _print_json(report)
     return status
+
+
+def _print_json(report) -> None:
+    import json
+
+    print(json.dumps(report, indent=2))
 
 
 def _annotation_paths(images, annotate, force: bool) -> list:
@@ -173,11 +202,63 @@ def _print_reading(reading) -> None:
         print(f"  annotated: {reading['annotated']}")
 
 
+class _UsageError(Exception):
+    """A usage error, as the one line to show."""
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line too."""
+    """argparse, but a usage error is one line too (and JSON with ``--json``: see ``main``)."""
 
     def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        raise _UsageError(f"{self.prog}: error: {message} (see {self.prog} --help)")
+
+
+class _OutputFailed(Exception):
+    """Standard output could not be written (a full disk, say): ``error`` says why."""
+
+    def __init__(self, error: OSError):
+        super().__init__(error)
+        self.error = error
+
+
+class _Output:
+    """Standard output while a command runs: a failed write raises ``_OutputFailed``, told
+    apart from the command's own errors (a closed pipe stays ``BrokenPipeError``)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise _OutputFailed(error) from None
+
+    def flush(self):
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise _OutputFailed(error) from None
+
+    def __getattr__(self, name):  # isatty, encoding, fileno ...: the stream's own
+        return getattr(self._stream, name)
+
+
+def _describe(error: Exception) -> tuple[str, int]:
+    """An error's one line, and the exit status: 2 for the errors a user can fix, else 1."""
+    expected = isinstance(error, (ValueError, TypeError, OSError, RuntimeError))
+    message = _one_line(error) if expected else f"{type(error).__name__}: {_one_line(error)}"
+    return message, 2 if expected else 1
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null, so that the flush at exit does not fail again."""
+    with contextlib.suppress(AttributeError, OSError, ValueError):  # not a real file
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _one_line(error: BaseException) -> str:
@@ -202,15 +283,32 @@ def _warnings_on_one_line():
 
 def _run(arguments) -> int:
     """Run the command; any error becomes one line on stderr (and JSON with ``--json``)."""
+    if sys.stdout is None:  # started with stdout closed (>&-)
+        print("error: standard output is closed, so nothing could be shown: send it to a file "
+              "or to /dev/null instead", file=sys.stderr)
+        return 2
+    try:
+        from digitlib import config  # noqa: F401 - checks DIGITS_HOME
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        if getattr(arguments, "json", False):
+            _print_json([{"image": image, "error": str(error)} for image in arguments.images])
+        return 2
+    stdout, sys.stdout = sys.stdout, _Output(sys.stdout)
     try:
         with _warnings_on_one_line():
             status = arguments.run(arguments)
-            sys.stdout.flush()  # a closed pipe shows here, not at exit
+            sys.stdout.flush()  # a closed pipe or a full disk shows here, not at exit
         return status
+    except _OutputFailed as failure:
+        from digitlib import files
+
+        print(f"error: could not write the output: {files.describe_os_error(failure.error)}",
+              file=sys.stderr)
+        _quiet_stdout()
+        return 2
     except BrokenPipeError:  # the reader went away (``| head -1``): stop quietly
-        # Point stdout at /dev/null, so that the flush at exit does not fail again.
-        with contextlib.suppress(AttributeError, OSError, ValueError):  # not a real file
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _quiet_stdout()
         return 141  # what a shell reports for a program stopped by SIGPIPE
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
@@ -218,15 +316,11 @@ def _run(arguments) -> int:
     except Exception as error:
         if sys.flags.dev_mode:  # python -X dev -m digitlib ...: the full traceback
             raise
-        expected = isinstance(error, (ValueError, TypeError, OSError, RuntimeError))
-        message = _one_line(error) if expected else f"{type(error).__name__}: {_one_line(error)}"
+        message, status = _describe(error)
         print(f"error: {message}", file=sys.stderr)
-        if getattr(arguments, "json", False):
-            import json
-
-            print(json.dumps([{"image": image, "error": message}
-                              for image in arguments.images], indent=2))
-        return 2 if expected else 1
+        return status
+    finally:
+        sys.stdout = stdout
 
 
 def main(argv=None) -> int:
@@ -288,7 +382,15 @@ def main(argv=None) -> int:
         "progress", help="list the notebook exercises you have completed"
     ).set_defaults(run=_progress)
 
-    arguments = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        arguments = parser.parse_args(argv)
+    except _UsageError as error:
+        print(error, file=sys.stderr)
+        if "--json" in argv and sys.stdout is not None:
+            with contextlib.suppress(OSError):
+                _print_json([{"image": None, "error": str(error)}])
+        raise SystemExit(2) from None
     return _run(arguments)
 
 

@@ -9,7 +9,9 @@ Fast mode is the single switch that shrinks training for CI and nbval. It is rea
 nowhere else: set the environment variable ``DIGITS_FAST=1`` to turn it on.
 """
 
+import functools
 import os
+import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository: code, notebooks, committed model
@@ -52,6 +54,7 @@ MODEL_NAMES = {
 MODEL_VARIABLE = "DIGITS_MODEL"  # a model name or file that every front end uses by default
 
 SEED = 42
+GIT_SECONDS = 30  # listing a checkout's files takes milliseconds: a hung git is not waited on
 FAST_MODE_VARIABLE = "DIGITS_FAST"
 
 
@@ -92,6 +95,37 @@ def describe_model(path) -> str:
     known[PERSONAL_MODEL_PATH.resolve()] = "your fine-tuned model"
     what = known.get(path.resolve(), "the model")
     return f"{what} ({where})"
+
+
+def is_tracked(path) -> bool:
+    """Whether writing ``path`` would replace a file of the repository (one git tracks, or the
+    committed model and its card), however it is reached: through a symlink, ``..`` or
+    ``$DIGITS_HOME``. Only ``make model`` may write the committed model; nothing writes the
+    others. Outside a git checkout every file in ``ROOT`` counts, but the learner's models."""
+    path = Path(path).resolve()
+    root = ROOT.resolve()
+    if not path.is_relative_to(root):
+        return False
+    committed = COMMITTED_MODEL_PATH.resolve()
+    if path in {committed, committed.with_suffix(".json")}:
+        return True
+    tracked = _tracked_files(root)
+    if tracked is not None:
+        return path in tracked
+    learners = {LEARNER_MODEL_PATH.resolve(), PERSONAL_MODEL_PATH.resolve()}
+    return path.exists() and path not in learners | {p.with_suffix(".json") for p in learners}
+
+
+@functools.cache
+def _tracked_files(root: Path) -> frozenset[Path] | None:
+    """The files git tracks in ``root`` (resolved), or None when it is not a git checkout."""
+    try:
+        listed = subprocess.run(["git", "-C", str(root), "ls-files", "-z"], capture_output=True,
+                                timeout=GIT_SECONDS, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    names = [name for name in listed.decode("utf-8", "surrogateescape").split("\0") if name]
+    return frozenset((root / name).resolve() for name in names)
 
 
 def set_seed(seed: int = SEED) -> None:

@@ -23,8 +23,11 @@ _REASONS = {
     errno.ENOTDIR: "part of the path is a file, not a folder",
     errno.ENOENT: "the folder does not exist",
 }
-# atomic_path's temporary files: "." + the target's stem + "-" + 8 random characters + suffix.
-TEMPORARY_NAME = re.compile(r"^\..+-[a-z0-9_]{8}(\.[A-Za-z0-9]+)?$")
+# Every temporary file atomic_path makes is named "." + the target's stem + TEMPORARY_MARK + 8
+# random characters (tempfile's) + the target's suffix: the mark tells them from a user's files.
+TEMPORARY_MARK = ".digits-partial-"
+TEMPORARY_NAME = re.compile(
+    r"^\.(?P<stem>.+)" + re.escape(TEMPORARY_MARK) + r"[a-z0-9_]{8}(?P<suffix>\.[A-Za-z0-9]+)?$")
 STALE_SECONDS = 3600  # a temporary file this old belongs to no writer still running
 
 
@@ -46,7 +49,7 @@ def atomic_path(path, suffix=""):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(
-        prefix=f".{path.stem}-", suffix=suffix or path.suffix, dir=path.parent
+        prefix=f".{path.stem}{TEMPORARY_MARK}", suffix=suffix or path.suffix, dir=path.parent
     )
     os.close(handle)
     umask = os.umask(0)
@@ -89,16 +92,26 @@ def describe_os_error(error: OSError) -> str:
     return reason
 
 
-def check_output(path, inputs=(), overwrite: bool = False, make_folder: bool = False) -> Path:
+def check_output(path, inputs=(), overwrite: bool = False, make_folder: bool = False,
+                 replace_tracked: bool = False) -> Path:
     """Check, before any work is done, that ``path`` may be written; return it as a ``Path``.
 
-    Refused with ``OutputPathError``: one of ``inputs`` (never, whatever ``overwrite`` says),
-    an existing file unless ``overwrite``, a folder, a missing folder unless ``make_folder``
-    (which creates it), and a folder where a file cannot be created (read-only, disk full).
+    Refused with ``OutputPathError``: a file of the repository (``config.is_tracked``: the
+    committed model, its card, any file git tracks, through a symlink or ``..`` too) unless
+    ``replace_tracked`` (``make model`` only), one of ``inputs`` (never, whatever ``overwrite``
+    says), an existing file unless ``overwrite``, a folder, a missing folder unless
+    ``make_folder`` (which creates it), and a folder where a file cannot be created
+    (read-only, disk full).
     """
+    from digitlib import config
+
     path = Path(path)
     if path.is_dir():
         raise OutputPathError(f"cannot write {path}: it is a folder")
+    if not replace_tracked and config.is_tracked(path):
+        raise OutputPathError(f"refusing to write {path}: it is a file of the repository "
+                              f"({path.resolve()}); choose another output (only `make model` "
+                              f"replaces the committed model)")
     for source in map(Path, inputs):
         if source.resolve() == path.resolve() or (
                 source.exists() and path.exists() and os.path.samefile(source, path)):
@@ -122,18 +135,31 @@ def check_output(path, inputs=(), overwrite: bool = False, make_folder: bool = F
     return path
 
 
-def remove_stale_temporaries(folder, older_than: float = STALE_SECONDS) -> list[Path]:
+def temporary_target(name: str) -> str | None:
+    """The name of the file that ``atomic_path``'s temporary file ``name`` was to become
+    (``.index.digits-partial-k3j_x9qz.json`` -> ``index.json``); None for any other name."""
+    match = TEMPORARY_NAME.match(name)
+    return None if match is None else match["stem"] + (match["suffix"] or "")
+
+
+def remove_stale_temporaries(folder, targets: re.Pattern,
+                             older_than: float = STALE_SECONDS) -> list[Path]:
     """Delete the temporary files ``atomic_path`` left in ``folder`` when its process was
     killed, if they are older than ``older_than`` seconds (a running writer's are new).
-    Returns the paths removed."""
+
+    Only regular files whose name is exactly that of a temporary file for a target named as
+    ``targets`` matches in full (the files the caller itself writes) are removed; anything else
+    is left alone. Returns the paths removed."""
     removed = []
     deadline = time.time() - older_than
     with contextlib.suppress(OSError):
         for entry in os.scandir(folder):
-            if not TEMPORARY_NAME.match(entry.name):
+            target = temporary_target(entry.name)
+            if target is None or not targets.fullmatch(target):
                 continue
             with contextlib.suppress(OSError):
-                if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < deadline:
+                if entry.is_file(follow_symlinks=False) and entry.stat(
+                        follow_symlinks=False).st_mtime < deadline:
                     os.unlink(entry.path)
                     removed.append(Path(entry.path))
     return removed

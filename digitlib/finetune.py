@@ -114,7 +114,7 @@ def _check_output(output, base: Path) -> Path:
     if output.suffix != ".keras":
         raise ValueError(f"model path must end in .keras, got {output}")
     # A fine-tuned model replaces the previous one of the same name: that is its purpose.
-    return files.check_output(output, inputs=[base], overwrite=True, make_folder=True)
+    return train.check_model_output(output, inputs=[base])
 
 
 def finetune(base=None, data_source=None, output=None, holdout_fraction: float = 0.3,

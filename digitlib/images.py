@@ -6,8 +6,10 @@ black ink on a white pad and white ink on black both work. Bad input raises a ``
 or ``TypeError`` whose message names the problem.
 """
 
+import errno
 import io
 import os
+import stat
 import warnings
 from pathlib import Path
 
@@ -63,6 +65,8 @@ def read_ink(image) -> tuple[np.ndarray, list[str]]:
     its 12 frames was read"; front ends show them beside the result."""
     if isinstance(image, (str, os.PathLike, bytes, bytearray, memoryview)):
         image = open_image(image)
+    if isinstance(image, np.matrix):  # rows of a matrix stay 2-D: read it as a plain array
+        image = np.asarray(image)
     if isinstance(image, Image.Image):
         return _ink_from_grey(*_pil_to_grey(image)), image_notes(image)
     if isinstance(image, np.ndarray):
@@ -75,8 +79,10 @@ def read_ink(image) -> tuple[np.ndarray, list[str]]:
 def image_notes(image: Image.Image) -> list[str]:
     """What reading ``image`` leaves out, in sentences (e.g. the frames after the first)."""
     name, frames = image.info.get(_FRAMES, ("the image", getattr(image, "n_frames", 1)))
+    frame = image.tell() if _FRAMES not in image.info and hasattr(image, "tell") else 0
     if frames > 1:
-        return [f"{name} holds {frames} frames (an animation or several pages): only the first "
+        which = "the first" if frame == 0 else f"frame {frame} (counted from 0, as seek counts)"
+        return [f"{name} holds {frames} frames (an animation or several pages): only {which} "
                 f"was read"]
     return []
 
@@ -95,9 +101,7 @@ def open_image(source) -> Image.Image:
         name = Path(name).name if isinstance(name, (str, os.PathLike)) else "the image"
     elif isinstance(source, (str, os.PathLike)):
         path = Path(source)
-        if not path.is_file():
-            what = "is a directory, not an image file" if path.is_dir() else "does not exist"
-            raise ImageFileNotFoundError(f"image file {str(path)!r} {what}")
+        check_image_file(path)
         name, stream = path.name, path
     else:
         raise TypeError(f"expected an image file path, bytes or a binary file object, "
@@ -116,9 +120,34 @@ def open_image(source) -> Image.Image:
         raise ImageError(f"{name}: image too large ({error})") from None
     except UnidentifiedImageError:
         raise ImageError(f"{name} is not an image file Pillow can read") from None
+    except PermissionError:
+        raise ImageError(f"{name} cannot be read: permission denied") from None
     except (OSError, SyntaxError, ValueError, EOFError) as error:  # truncated or corrupt data
         raise ImageError(f"{name} is corrupt or truncated: {error}") from None
     return upright
+
+
+def check_image_file(path) -> None:
+    """Refuse, before anything opens it, a path that is not a regular file: a missing file, a
+    folder, a named pipe (opening one waits for a writer, forever), a device such as
+    ``/dev/zero``, a socket, or a name too long for the system. One-line ``ImageError``s."""
+    shown = str(path)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise ImageFileNotFoundError(f"image file {shown!r} does not exist") from None
+    except OSError as error:
+        if error.errno == errno.ENAMETOOLONG:
+            raise ImageError(f"an image file name of {len(shown):,} characters is too long for "
+                             f"this system: pass the file's path") from None
+        raise ImageError(f"cannot open image file {shown!r}: {error.strerror or error}") from None
+    if stat.S_ISDIR(mode):
+        raise ImageFileNotFoundError(f"image file {shown!r} is a directory, not an image file")
+    if not stat.S_ISREG(mode):
+        kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket"
+                if stat.S_ISSOCK(mode) else "a device")
+        raise ImageError(f"image file {shown!r} is {kind}, not a regular file: save the "
+                         f"picture to a file first")
 
 
 def _check_size(width: int, height: int) -> None:

@@ -145,6 +145,8 @@ def decode(image) -> Decoded:
     if isinstance(image, (str, bytes, bytearray, memoryview)) or hasattr(image, "__fspath__"):
         file = image
         image, decoded_scale = _open(image)
+    if isinstance(image, np.matrix):  # rows of a matrix stay 2-D: read it as a plain array
+        image = np.asarray(image)
     if isinstance(image, Image.Image):
         grey, alpha = images._pil_to_grey(image)
     elif isinstance(image, np.ndarray):
@@ -189,6 +191,8 @@ def _open(source):
     """``images.open_image(source)``, but a big JPEG is decoded straight to a reduced size (its
     DCT blocks scaled down: several times faster). Returns ``(image, original pixels per
     decoded pixel)``."""
+    if not isinstance(source, (bytes, bytearray, memoryview)):
+        images.check_image_file(source)  # a named pipe would block Image.open forever
     try:
         stream = io.BytesIO(bytes(source)) if isinstance(
             source, (bytes, bytearray, memoryview)) else source

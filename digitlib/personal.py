@@ -15,7 +15,9 @@ the example file first: **the index is the source of truth**. A crash between th
 extra file that nothing reads (``orphans()`` lists them); nothing is ever half written, and no
 user file is ever deleted except by ``delete_last``/``delete``, which the user asked for. The
 hidden temporary files of a save killed halfway are removed when the folder is next opened,
-once they are an hour old.
+once they are an hour old: only files named exactly as the store names its own temporary
+files (``.index.digits-partial-k3j_x9qz.json``, ``.<id>.digits-partial-k3j_x9qz.npz``), never
+any other file, hidden or not.
 
 Problems on disk are errors, never silent: a corrupt ``index.json`` stops both loading and
 saving (saving would otherwise write a new index and drop the old entries), and a corrupt or
@@ -27,6 +29,7 @@ ignored.
 
 import collections
 import contextlib
+import errno
 import io
 import json
 import math
@@ -47,7 +50,11 @@ INDEX_NAME = "index.json"
 INDEX_FORMAT = "digits-personal-1"
 MIN_INK_PIXELS = 5  # an image with fewer pixels above half ink is an empty drawing
 MAX_CROP_SIDE = 4096  # a raw crop larger than this on either side is refused
+_DISK_FULL = {errno.ENOSPC, errno.EDQUOT}  # a delete then removes the example's file first
 _ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+# The names of the files the store writes (its index, and example files named by ``_new_id``):
+# only temporary files of these are ever cleaned up.
+_OWN_FILES = re.compile(re.escape(INDEX_NAME) + r"|[0-9]{8}T[0-9]{6}-[0-9a-f]{6}\.npz")
 
 
 class PersonalDataError(ValueError):
@@ -78,7 +85,7 @@ class PersonalDigits:
         if self.folder.exists() and not self.folder.is_dir():
             raise PersonalDataError(f"{self.folder} is a file, not a dataset folder")
         if self.folder.is_dir():  # temporary files of a save that was killed halfway
-            files.remove_stale_temporaries(self.folder)
+            files.remove_stale_temporaries(self.folder, _OWN_FILES)
 
     @property
     def index_path(self) -> Path:
@@ -147,7 +154,7 @@ class PersonalDigits:
 
     def delete_last(self) -> str | None:
         """Undo the last save: remove it from the index, then its file. Returns its id, or
-        None when the dataset is empty."""
+        None when the dataset is empty. Works on a full disk too (see ``delete``)."""
         if not self.folder.exists():
             return None
         with self._disk_errors("delete"), self._locked():
@@ -155,21 +162,22 @@ class PersonalDigits:
             if not entries:
                 return None
             last = entries.pop()
-            self._write_index(entries)  # first the index: a crash now leaves a harmless orphan
-            with contextlib.suppress(FileNotFoundError):
-                self._file(last["id"]).unlink()
+            self._write_index_then_remove(entries, last["id"])
         return last["id"]
 
     def delete(self, example_id: str) -> None:
-        """Remove one example by id (for a mislabelled or corrupt one)."""
+        """Remove one example by id (for a mislabelled or corrupt one).
+
+        On a full disk the example's file is removed first, to make room for the new index
+        (it is put back if the index still cannot be written); a crash between the two leaves
+        an index entry whose file is missing, which ``load`` names and deleting again removes.
+        """
         with self._disk_errors("delete"), self._locked():
             entries = self._read_index()
             kept = [entry for entry in entries if entry["id"] != example_id]
             if len(kept) == len(entries):
                 raise KeyError(f"no example {example_id!r} in {self.index_path}")
-            self._write_index(kept)
-            with contextlib.suppress(FileNotFoundError):
-                self._file(example_id).unlink()
+            self._write_index_then_remove(kept, example_id)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -244,7 +252,10 @@ class PersonalDigits:
         except (OSError, UnicodeDecodeError) as error:
             raise PersonalDataError(f"cannot read {path}: {error}") from None
         try:
-            index = json.loads(text)
+            try:
+                index = json.loads(text)
+            except RecursionError:  # "[[[[...]]]]" nested deeper than Python's stack
+                raise ValueError("it is nested too deeply to be an index") from None
             if not isinstance(index, dict) or index.get("format") != INDEX_FORMAT:
                 raise ValueError(f"not a {INDEX_FORMAT} index")
             entries = index["examples"]
@@ -273,6 +284,27 @@ class PersonalDigits:
                           stacklevel=3)
             entries = list(unique.values())
         return entries
+
+    def _write_index_then_remove(self, entries, example_id: str) -> None:
+        """Write ``entries`` as the index, then remove the example file ``example_id``: first
+        the index, so a crash in between leaves a harmless orphan. When the disk is too full
+        for the new index, the example's file goes first to make room (see ``delete``)."""
+        path = self._file(example_id)
+        try:
+            self._write_index(entries)
+        except OSError as error:
+            if error.errno not in _DISK_FULL or not path.is_file():
+                raise
+            data = path.read_bytes()
+            path.unlink()
+            try:
+                self._write_index(entries)
+            except OSError:
+                files.write_bytes_atomic(path, data)  # the room it left is free again
+                raise
+            return
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
 
     def _write_index(self, entries) -> None:
         index = {"format": INDEX_FORMAT, "examples": entries}

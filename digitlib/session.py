@@ -26,6 +26,7 @@ and dropped as soon as the reading goes stale.
 from __future__ import annotations
 
 import errno
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +85,14 @@ class Message:
 
 def _plural(count: int) -> str:
     return "" if count == 1 else "s"
+
+
+def _is_point(x, y) -> bool:
+    """Whether (x, y) is a point the pad can draw: two finite numbers."""
+    try:
+        return math.isfinite(float(x)) and math.isfinite(float(y))
+    except (TypeError, ValueError):
+        return False
 
 
 class PadSession:
@@ -180,7 +189,11 @@ class PadSession:
     # --------------------------------------------------------------------- the pen and edits
 
     def pen_down(self, x: float, y: float) -> None:
-        """The pen touches the pad at (x, y): a new stroke starts (it replaces a picture)."""
+        """The pen touches the pad at (x, y): a new stroke starts (it replaces a picture).
+        Pen events at a point that is not two finite numbers (a toolkit's NaN, say) are
+        ignored, here and in ``pen_move``."""
+        if not _is_point(x, y):
+            return
         if self.picture is not None:
             self.picture = None
             self.drawing.clear()
@@ -190,10 +203,11 @@ class PadSession:
     def pen_move(self, x: float, y: float):
         """The pen moved to (x, y); returns the previous point (to draw a segment from), or
         None when the pen is up."""
-        if not self.drawing.drawing:
+        if not self.drawing.drawing or not _is_point(x, y):
             return None
         previous = self.drawing.strokes[-1].points[-1]
         self.drawing.extend(x, y)
+        self._changed()  # a reading taken while the pen was down is stale now
         return previous
 
     def pen_up(self) -> bool:
@@ -233,8 +247,11 @@ class PadSession:
         self.drawing.brush = width
 
     def set_live(self, live: bool) -> bool:
-        """Turn live mode on or off; True when the pad should be read now."""
+        """Turn live mode on or off; True when the pad should be read now. Turned off, the
+        boxes live mode kept from a stale reading go."""
         self.live = bool(live)
+        if not self.live and not self.is_read:
+            self._forget_reading()
         return self.wants_reading
 
     def load_image(self, source, name: str | None = None) -> bool:
@@ -484,6 +501,8 @@ class PadSession:
             self.message = Message(NOTHING_TO_SAVE, "empty")
             return None
         label = self.label if label is None else label
+        if label is None:  # no label chosen: the reading's own, as the store would save it
+            label = int(self.detections[self.selected].digit)
         folder = self._folder_text(self.store_folder)
         try:
             store = PersonalDigits(self.personal_folder)

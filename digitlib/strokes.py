@@ -50,15 +50,17 @@ class Drawing:
         return self._drawing
 
     def start(self, x: float, y: float) -> None:
-        """Pen down: begin a new stroke at (x, y)."""
-        self.strokes.append(Stroke(self.brush, [(float(x), float(y))]))
+        """Pen down: begin a new stroke at (x, y); ``ValueError`` for NaN or infinity."""
+        point = _point(x, y)
+        self.strokes.append(Stroke(self.brush, [point]))
         self._drawing = True
 
     def extend(self, x: float, y: float) -> bool:
-        """Pen moved to (x, y); returns False (and records nothing) when the pen is up."""
+        """Pen moved to (x, y); returns False (and records nothing) when the pen is up.
+        ``ValueError`` for NaN or infinity."""
         if not self._drawing:
             return False
-        self.strokes[-1].points.append((float(x), float(y)))
+        self.strokes[-1].points.append(_point(x, y))
         return True
 
     def end(self) -> bool:
@@ -108,3 +110,14 @@ class Drawing:
             for x, y in stroke.points:  # round caps and joints
                 pen.ellipse((x - radius, y - radius, x + radius, y + radius), fill=INK)
         return image
+
+
+def _point(x, y) -> tuple[float, float]:
+    """(x, y) as floats, or ``TypeError``/``ValueError``: NaN or infinity cannot be drawn."""
+    try:
+        point = (float(x), float(y))
+    except (TypeError, ValueError):
+        raise TypeError(f"a point must be two numbers, got ({x!r}, {y!r})") from None
+    if not (math.isfinite(point[0]) and math.isfinite(point[1])):
+        raise ValueError("stroke points must be finite numbers (no NaN or infinity)")
+    return point

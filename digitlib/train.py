@@ -293,19 +293,22 @@ def destination(path=None) -> Path:
     ``None``: the learner's own model, ``models/mnist_cnn_mine.keras`` (untracked; the
     notebooks, the pad and the app pick it up), or a new temporary directory in fast mode. A
     model name (``"committed"``, ``"mine"``) or a ``.keras`` path is taken as given: only an
-    explicit ``"committed"`` (``make model``) replaces the committed model and its card, and a
-    fast-mode run replaces neither it nor the learner's model (the ones used by default).
+    explicit ``"committed"`` (``make model``) replaces the committed model and its card (no
+    path to them does, nor to any other file of the repository), and a fast-mode run replaces
+    neither it nor the learner's model (the ones used by default). A folder that cannot be
+    written is refused here too (``files.OutputPathError``).
     """
     if path is None:
         if config.fast_mode():
             # the learner model's name, in a throwaway folder: notebook 04 prints the same name
             return Path(tempfile.mkdtemp(prefix="digits-fast-")) / config.LEARNER_MODEL_PATH.name
-        return config.LEARNER_MODEL_PATH
+        return check_model_output(config.LEARNER_MODEL_PATH)
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a model name or a file path, got {type(path).__name__}")
     # "committed" is written where `make model` writes: models/ in $DIGITS_HOME (the repository
     # by default), never into a read-only checkout the home points away from.
-    path = config.DEFAULT_MODEL_OUTPUT if path == "committed" else config.model_path(path)
+    committed = path == "committed"  # `make model`: the only way to replace the committed model
+    path = config.DEFAULT_MODEL_OUTPUT if committed else config.model_path(path)
     if path.suffix != ".keras":
         raise ValueError(f"model path must end in .keras, got {path}")
     used_by_default = {config.DEFAULT_MODEL_PATH.resolve(): "the committed model",
@@ -314,6 +317,17 @@ def destination(path=None) -> Path:
     if config.fast_mode() and path.resolve() in used_by_default:
         raise ValueError(f"refusing to overwrite {used_by_default[path.resolve()]} {path} with "
                          f"a tiny fast-mode run: unset {config.FAST_MODE_VARIABLE} to train it")
+    return check_model_output(path, replace_tracked=committed)
+
+
+def check_model_output(path, inputs=(), replace_tracked: bool = False) -> Path:
+    """Check now, not after the whole run, that a model and its card may be written at
+    ``path`` (``files.check_output``: never a file of the repository unless
+    ``replace_tracked``, never one of ``inputs``, into a folder that can be written)."""
+    path = Path(path)
+    for written in (path, path.with_suffix(".json")):
+        files.check_output(written, inputs=inputs, overwrite=True, make_folder=True,
+                           replace_tracked=replace_tracked)
     return path
 
 

@@ -101,3 +101,61 @@ def touching_numbers(count, digits, seed):
         if len(segment.find_digits(images.to_ink(canvas))) == 1:
             numbers.append((canvas, labels, boxes))
     return numbers
+
+
+# A hang guard, not a timing: refusing a path that is not a regular file takes microseconds.
+HANG_SECONDS = 2.0
+
+
+def special_files(folder) -> dict:
+    """Paths that are no regular files, by name: a named pipe (opening it waits for a writer,
+    forever), a folder, a socket, ``/dev/zero`` (endless) and ``/dev/null`` (empty). Call
+    ``release`` on the folder afterwards: it frees any reader still waiting on the pipe."""
+    import os
+    import socket
+
+    fifo, place, plug = folder / "pipe.png", folder / "folder.png", folder / "socket.png"
+    os.mkfifo(fifo)
+    place.mkdir()
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(plug))
+    listener.close()  # the socket file stays
+    return {"fifo": fifo, "folder": place, "socket": plug, "/dev/zero": "/dev/zero",
+            "/dev/null": "/dev/null"}
+
+
+def release(folder) -> None:
+    """Give every named pipe in ``folder`` a writer that leaves at once: a reader stuck
+    opening one (a regression) gets end-of-file instead of blocking the test run."""
+    import contextlib
+    import os
+    import stat
+
+    for path in folder.iterdir():
+        if stat.S_ISFIFO(path.lstat().st_mode):
+            with contextlib.suppress(OSError):  # no reader: nothing to free
+                os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+
+
+def within_deadline(function, *arguments):
+    """``function(*arguments)`` in a worker thread: ``(result, None)`` or ``(None, error)``.
+    Fails the test if it has not returned after ``HANG_SECONDS``, instead of hanging."""
+    import threading
+
+    import pytest
+
+    outcome = {}
+
+    def work():
+        try:
+            outcome["result"] = function(*arguments)
+        except Exception as error:  # noqa: BLE001 - handed back to the test
+            outcome["error"] = error
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    worker.join(HANG_SECONDS)
+    if worker.is_alive():
+        pytest.fail(f"{getattr(function, '__name__', function)}{arguments} still runs after "
+                    f"{HANG_SECONDS} s: it hangs")
+    return outcome.get("result"), outcome.get("error")

@@ -1,6 +1,8 @@
 """``python -m digitlib predict IMAGE ... [--json] [--annotate OUT.png]``."""
 
+import errno
 import json
+import os
 import subprocess
 import sys
 
@@ -11,7 +13,7 @@ from PIL import Image
 from digitlib import config
 from digitlib.__main__ import main
 from digitlib.synthetic import draw_digits, row_of_places
-from tests.helpers import expected_boxes
+from tests.helpers import expected_boxes, release, special_files
 
 DIGITS, SIZE = [4, 2, 7], (280, 140)
 PLACES = row_of_places(3, gap=20)
@@ -329,3 +331,150 @@ def test_data_says_where_mnist_could_not_be_saved(tmp_path, monkeypatch, capsys)
     assert line.startswith(f"warning: MNIST was downloaded and verified but could not be saved "
                            f"to {cache} (a folder of that name is in the way)")
     assert captured.out.startswith("MNIST ready (in memory only): 60,000 training")
+
+
+# --- every failure with --json is JSON, and no path shows a traceback ---------------------------
+
+
+def run_cli(*arguments, env=None, stdout=subprocess.PIPE, timeout=300, script=None):
+    """``python -m digitlib ARGUMENTS`` (or ``python -c SCRIPT ARGUMENTS``) in a fresh process;
+    the timeout is a hang guard."""
+    environment = {**os.environ, **(env or {})}
+    environment["PYTHONPATH"] = os.pathsep.join(
+        [str(config.ROOT)] + [p for p in [os.environ.get("PYTHONPATH")] if p])
+    start = ["-c", script] if script else ["-m", "digitlib"]
+    return subprocess.run([sys.executable, *start, *map(str, arguments)], stdout=stdout,
+                          stderr=subprocess.PIPE, text=True, env=environment, timeout=timeout)
+
+
+def assert_one_line_no_traceback(stderr):
+    lines = error_lines(stderr)
+    assert "Traceback" not in stderr and len(lines) >= 1, stderr
+    assert all(line.startswith(("error: ", "warning: ", "python -m digitlib")) for line in lines)
+
+
+@pytest.mark.parametrize("case", ["no image", "unknown option", "home is a file",
+                                  "odd files", "model fails"])
+def test_every_failure_with_json_prints_json_and_no_traceback(case, model_path, drawing,
+                                                              tmp_path):
+    odd = special_files(tmp_path)
+    arguments, env, images = {
+        "no image": (["predict", "--json"], {}, [None]),
+        "unknown option": (["predict", "--json", "--bogus", drawing], {}, [None]),
+        "home is a file": (["predict", "--json", drawing], {config.HOME_VARIABLE: str(drawing)},
+                           [str(drawing)]),
+        "odd files": (["predict", "--json", "--model", model_path, *odd.values()], {},
+                      list(map(str, odd.values()))),
+        "model fails": (["predict", "--json", "--model", tmp_path / "none.keras", drawing], {},
+                        [str(drawing)]),
+    }[case]
+    try:
+        result = run_cli(*arguments, env=env)
+    finally:
+        release(tmp_path)
+    assert result.returncode in (1, 2)
+    readings = json.loads(result.stdout)
+    assert [reading["image"] for reading in readings] == images
+    assert all(reading["error"] and "\n" not in reading["error"] for reading in readings)
+    assert_one_line_no_traceback(result.stderr)
+    if case == "odd files":
+        assert "does not exist" not in result.stdout
+        assert len(error_lines(result.stderr)) == len(odd)
+
+
+@pytest.mark.parametrize("json_option", [[], ["--json"]])
+def test_a_home_that_is_a_file_is_one_line(json_option, drawing):
+    result = run_cli("predict", *json_option, drawing,
+                     env={config.HOME_VARIABLE: str(drawing)})
+    assert result.returncode == 2
+    assert error_lines(result.stderr) == [
+        f"error: {config.HOME_VARIABLE}={drawing} is a file: point it to a folder, which will "
+        f"hold data/ and models/ (it may be empty or not exist yet)"]
+
+
+@pytest.mark.parametrize("json_option", [[], ["--json"]])
+def test_a_closed_stdout_is_one_line(json_option, drawing):
+    result = subprocess.run(
+        ["bash", "-c", '"$0" -m digitlib "$@" >&-', sys.executable, "predict", *json_option,
+         str(drawing)], stderr=subprocess.PIPE, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(config.ROOT)})
+    assert result.returncode == 2
+    assert error_lines(result.stderr) == [
+        "error: standard output is closed, so nothing could be shown: send it to a file or to "
+        "/dev/null instead"]
+
+
+@pytest.mark.parametrize("json_option", [[], ["--json"]])
+def test_stdout_on_a_full_disk_is_one_line(json_option, model_path, drawing, monkeypatch,
+                                           capsys):
+    class FullDisk:
+        def write(self, text):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        flush = write
+
+    monkeypatch.setattr(sys, "stdout", FullDisk())
+    assert main(["predict", *json_option, str(drawing), "--model", model_path]) == 2
+    assert error_lines(capsys.readouterr().err) == [
+        "error: could not write the output: the disk is full"]
+
+
+def test_json_into_dev_full_is_one_line(model_path, drawing):
+    with open("/dev/full", "w") as full:
+        result = run_cli("predict", "--json", "--model", model_path, drawing, stdout=full)
+    assert result.returncode == 2
+    assert error_lines(result.stderr) == ["error: could not write the output: the disk is full"]
+
+
+# Reads the images, with a real SIGINT sent to itself while reading the second one.
+INTERRUPTED_AT_THE_SECOND_IMAGE = """
+import os, signal, sys
+from digitlib import predict
+from digitlib.__main__ import main
+
+read = predict.Predictor.predict_digits
+calls = []
+
+def interrupted_at_the_second(self, image, photo=None):
+    calls.append(image)
+    if len(calls) == 2:
+        os.kill(os.getpid(), signal.SIGINT)
+    return read(self, image, photo=photo)
+
+predict.Predictor.predict_digits = interrupted_at_the_second
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_an_interrupt_with_json_prints_the_readings_so_far(model_path, drawing):
+    result = run_cli("predict", "--json", "--model", model_path, drawing, drawing, drawing,
+                     script=INTERRUPTED_AT_THE_SECOND_IMAGE)
+    assert result.returncode == 130
+    assert error_lines(result.stderr) == ["error: interrupted"]
+    first, *rest = json.loads(result.stdout)
+    assert len(first["detections"]) == 3
+    assert rest == [{"image": str(drawing), "error": "interrupted"}] * 2
+
+
+def test_an_interrupt_while_loading_with_json_says_so_for_every_image(drawing, monkeypatch,
+                                                                       capsys):
+    from digitlib import predict
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(predict.Predictor, "load", interrupted)
+    assert main(["predict", "--json", str(drawing), str(drawing)]) == 130
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == [{"image": str(drawing), "error": "interrupted"}] * 2
+    assert error_lines(captured.err) == ["error: interrupted"]
+
+
+def test_a_usage_error_with_json_is_json(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["predict", "--json"])
+    assert stopped.value.code == 2
+    captured = capsys.readouterr()
+    [reading] = json.loads(captured.out)
+    assert reading["image"] is None and "required: IMAGE" in reading["error"]
+    assert error_lines(captured.err) == [reading["error"]]

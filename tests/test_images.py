@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from digitlib import images
+from digitlib import images, paper
+from tests.helpers import release, special_files, within_deadline
 
 
 def pad_with_a_bar(mode="L", ink=0, background=255, size=(60, 40)):
@@ -298,3 +299,67 @@ def test_a_float_pixel_just_above_one_shows_the_real_range():
     array[0, 0] = 1.0001
     with pytest.raises(images.ImageError, match=r"got 0 to 1\.0001 "):
         images.to_ink(array)
+
+
+# --- paths that are not image files: refused at once, in one line ---------------------------
+
+
+@pytest.fixture
+def odd_files(tmp_path):
+    yield special_files(tmp_path)
+    release(tmp_path)
+
+
+ODD_FILE_WORDS = {"fifo": "is a named pipe (FIFO), not a regular file",
+                  "folder": "is a directory, not an image file",
+                  "socket": "is a socket, not a regular file",
+                  "/dev/zero": "is a device, not a regular file",
+                  "/dev/null": "is a device, not a regular file"}
+
+
+@pytest.mark.parametrize("kind", list(ODD_FILE_WORDS))
+def test_a_path_that_is_not_a_regular_file_is_refused_at_once(odd_files, kind):
+    for read in (images.open_image, images.to_ink, paper.read_page):
+        _, error = within_deadline(read, odd_files[kind])
+        assert isinstance(error, images.ImageError), (read, error)
+        assert str(error) == f"image file {str(odd_files[kind])!r} {ODD_FILE_WORDS[kind]}" + (
+            "" if kind == "folder" else ": save the picture to a file first")
+
+
+def test_a_name_too_long_for_the_system_is_refused_in_one_line():
+    for read in (images.to_ink, paper.read_page):
+        with pytest.raises(images.ImageError, match="name of 5,000 characters is too long"):
+            read("7" * 5000)
+
+
+def test_a_file_without_read_permission_is_not_called_corrupt(tmp_path, monkeypatch):
+    path = tmp_path / "locked.png"
+    pad_with_a_bar().save(path)
+
+    def refuse(*args, **kwargs):  # what open() says without read permission (root reads all)
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(Image, "open", refuse)
+    for read in (images.to_ink, paper.read_page):
+        with pytest.raises(images.ImageError) as caught:
+            read(path)
+        assert str(caught.value) == "locked.png cannot be read: permission denied"
+
+
+@pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
+def test_a_numpy_matrix_reads_as_the_array_it_holds():
+    array = np.asarray(pad_with_a_bar(), dtype=np.uint8)
+    assert_bar(images.to_ink(np.matrix(array)))
+    assert_bar(paper.read_page(np.matrix(array)).ink)
+
+
+def test_a_gif_read_at_another_frame_says_which(tmp_path):
+    frames = [Image.new("L", (60, 40), grey) for grey in (0, 64, 128)] + [pad_with_a_bar("L")]
+    path = tmp_path / "wave.gif"
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100)
+    with Image.open(path) as animation:
+        animation.seek(3)
+        ink, notes = images.read_ink(animation)
+    assert_bar(ink)
+    assert notes == ["the image holds 4 frames (an animation or several pages): only frame 3 "
+                     "(counted from 0, as seek counts) was read"]

@@ -302,6 +302,74 @@ def test_a_full_or_read_only_disk_says_could_not_save_and_changes_nothing(
     assert snapshot(mine.folder) == before and mine.ids == ids and not mine.orphans()
 
 
+def test_undo_save_works_on_a_full_disk(mine, written, monkeypatch):
+    """The index needs room to be rewritten; on a full disk the example's file makes it."""
+    ids = saved_three(mine, written)
+    real_replace = os.replace
+    free = {"room": False}
+
+    def full_until_a_file_is_removed(source, destination):
+        if not free["room"]:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_replace(source, destination)
+
+    real_unlink = Path.unlink
+
+    def unlink(self, missing_ok=False):
+        if self.suffix == ".npz":
+            free["room"] = True
+        real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(os, "replace", full_until_a_file_is_removed)
+    monkeypatch.setattr(Path, "unlink", unlink)
+    assert mine.delete_last() == ids[-1]
+    free["room"] = False
+    mine.delete(ids[0])
+    monkeypatch.undo()
+    assert mine.ids == [ids[1]] and len(mine.load()[0]) == 1 and not mine.orphans()
+
+
+def test_a_delete_that_still_finds_no_room_puts_the_example_back(mine, written, monkeypatch):
+    ids = saved_three(mine, written)
+    before = snapshot(mine.folder)
+    real_replace = os.replace
+
+    def full_for_the_index(source, destination):
+        if Path(destination).name == "index.json":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_replace(source, destination)
+
+    monkeypatch.setattr(os, "replace", full_for_the_index)
+    with pytest.raises(PersonalSaveError, match="^could not delete: the disk is full"):
+        mine.delete_last()
+    monkeypatch.undo()
+    assert snapshot(mine.folder) == before and mine.ids == ids and len(mine.load()[0]) == 3
+
+
+def test_undo_save_on_a_real_full_disk(tmp_path, written):
+    with tiny_disk(tmp_path / "disk") as disk:
+        mine = PersonalDigits(disk / "my_digits")
+        ids = saved_three(mine, written)
+        fill(disk)
+        with pytest.raises(PersonalSaveError, match="^could not save: the disk is full"):
+            mine.save(written[0][1], int(written[1][1]))
+        assert mine.delete_last() == ids[-1]
+        mine.delete(ids[0])
+        assert mine.ids == [ids[1]] and len(mine.load()[0]) == 1 and not mine.orphans()
+
+
+def test_a_deeply_nested_index_is_a_damaged_index(mine, written):
+    saved_three(mine, written)
+    depth = 200_000  # far deeper than Python's recursion limit
+    mine.index_path.write_text("[" * depth + "]" * depth)
+    actions = {"load": mine.load, "len": lambda: len(mine), "delete_last": mine.delete_last,
+               "save": lambda: mine.save(written[0][1], int(written[1][1]))}
+    for name, action in actions.items():
+        with pytest.raises(PersonalDataError, match="is corrupt .*nested too deeply"):
+            action()
+        assert mine.index_path.read_text() == "[" * depth + "]" * depth, name
+
+
 def test_saving_on_a_real_full_and_read_only_disk(tmp_path, written):
     with tiny_disk(tmp_path / "disk") as disk:
         mine = PersonalDigits(disk / "my_digits")
@@ -338,9 +406,9 @@ def test_an_example_listed_twice_in_the_index_is_loaded_once(mine, written):
 
 def test_stale_temporary_files_of_a_killed_save_are_removed_on_the_next_open(mine, written):
     saved_three(mine, written)
-    stale = [mine.folder / ".20261127T061500-0a1b2c-k3j_x9qz.npz",
-             mine.folder / ".index-p0o9i8u7.json"]
-    fresh = mine.folder / ".index-a1b2c3d4.json"  # a concurrent writer's, just made
+    stale = [mine.folder / ".20261127T061500-0a1b2c.digits-partial-k3j_x9qz.npz",
+             mine.folder / ".index.digits-partial-p0o9i8u7.json"]
+    fresh = mine.folder / ".index.digits-partial-a1b2c3d4.json"  # a concurrent writer's
     kept = [mine.folder / ".lock", mine.folder / ".hidden-notes.txt", mine.folder / "notes.txt"]
     for path in stale + [fresh] + kept:
         path.write_bytes(b"x")
@@ -353,6 +421,56 @@ def test_stale_temporary_files_of_a_killed_save_are_removed_on_the_next_open(min
     assert not any(path.exists() for path in stale)
     assert fresh.exists() and all(path.exists() for path in kept)
     assert len(reopened.load()[0]) == 3
+
+
+def unrelated_files(folder: Path) -> dict:
+    """A learner's own files in the dataset folder, hidden and visible, of every age, some
+    named like temporary files: {path: bytes}. Nothing the store does may touch them."""
+    names = [
+        ".my_notes-20240101.txt", ".index-backup01.json", ".index-p0o9i8u7.json",
+        ".20261127T061500-0a1b2c-k3j_x9qz.npz",  # the shapes of the old temporary names
+        ".notes.digits-partial-abcd1234.txt",  # marked, but not a file the store writes
+        ".index.digits-partial-abcd1234.json.bak", "index.json~", ".index.json.swp",
+        ".bashrc", "notes.txt", "junk.npz", "20240101T000000-abcdef.npz.orig",
+        ".git/config", "backup/.index.digits-partial-abcd1234.json",
+    ]
+    now = time.time()
+    ages = [0, 30, 2 * files.STALE_SECONDS, 400 * 24 * 3600, -3600]  # -3600: a clock ahead
+    contents = {}
+    for number, name in enumerate(names):
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(f"the learner's {name}\n".encode() * (number + 1))
+        when = now - ages[number % len(ages)]
+        os.utime(path, (when, when))
+        contents[path] = path.read_bytes()
+    link = folder / ".index.digits-partial-k3j_x9qz.json"  # a stale-looking name, a link
+    link.symlink_to(folder / "notes.txt")
+    os.utime(link, (now - 2 * files.STALE_SECONDS,) * 2, follow_symlinks=False)
+    contents[link] = link.read_bytes()
+    return contents
+
+
+def test_unrelated_files_in_the_dataset_folder_survive_open_save_undo_and_reopen(
+        tmp_path, written):
+    folder = tmp_path / "my_digits"
+    folder.mkdir()
+    theirs = unrelated_files(folder)
+    images, labels, crops = written
+
+    store = PersonalDigits(folder)
+    store.save(images[0], int(labels[0]), crops[0])
+    store.save(images[1], int(labels[1]))
+    assert store.delete_last() is not None
+    reopened = PersonalDigits(folder)
+    assert len(reopened) == 1 and len(reopened.load()[0]) == 1
+    reopened.delete_last()
+    PersonalDigits(folder)
+
+    for path, data in theirs.items():
+        assert path.exists() or path.is_symlink(), f"{path.name} was removed"
+        assert path.read_bytes() == data, f"{path.name} was changed"
+    assert (folder / ".index.digits-partial-k3j_x9qz.json").is_symlink()
 
 
 # --- measuring --------------------------------------------------------------------------------

@@ -24,8 +24,11 @@ from tests.helpers import (
     iou,
     mnist_canvas,
     mnist_test_set,
+    release,
+    special_files,
     tiny_model,
     touching_numbers,
+    within_deadline,
 )
 
 
@@ -396,6 +399,29 @@ def test_bad_input_gets_a_clear_error(predictor, tmp_path):
             with pytest.raises(error, match=words) as caught:
                 function(thing)
             assert "tensorflow" not in str(caught.value).lower(), name
+
+
+def test_paths_that_are_not_image_files_are_refused_at_once(predictor, tmp_path):
+    """A named pipe used to block for ever; a device or a socket was said not to exist."""
+    odd = special_files(tmp_path)
+    try:
+        for name, path in odd.items():
+            for function in (predictor.predict_digit, predictor.predict_digits):
+                _, error = within_deadline(function, path)
+                assert isinstance(error, images.ImageError), (name, error)
+                assert "\n" not in str(error) and "does not exist" not in str(error), name
+    finally:
+        release(tmp_path)
+
+
+@pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
+def test_a_matrix_or_a_very_long_name_gets_a_clear_error_or_a_reading(predictor):
+    drawing = np.asarray(pad_with(3))
+    assert [d.box for d in predictor.predict_digits(np.matrix(drawing))] == [
+        d.box for d in predictor.predict_digits(drawing)]
+    for function in (predictor.predict_digit, predictor.predict_digits):
+        with pytest.raises(images.ImageError, match="5,000 characters is too long"):
+            function("x" * 5000)
 
 
 def test_missing_model(tmp_path):

@@ -643,3 +643,162 @@ def test_a_drawing_upload_is_still_shown_as_its_ink():
     assert pad.load_image(picture, name="drawn.png") and not pad.picture_is_photo
     assert pad.message == Message(session.PICTURE_OPENED.format(name="drawn.png"))
     assert pad.picture_shown.mode == "L"
+
+
+# ------------------------------------------------- issue 32: odd input never breaks the pad
+
+
+def test_pen_events_at_nan_or_infinite_points_are_ignored():
+    pad = PadSession(FakePredictor())
+    for bad in [(math.nan, 60), (95, math.inf), (-math.inf, math.nan), ("x", 1), (None, 2)]:
+        pad.pen_down(*bad)
+        assert not pad.drawing.drawing and pad.is_empty
+    pad.pen_down(95, 60)
+    assert pad.pen_move(math.nan, 140) is None and pad.pen_move(95, math.inf) is None
+    pad.pen_move(95, 220)
+    pad.pen_up()
+    assert pad.drawing.strokes[0].points == [(95.0, 60.0), (95.0, 220.0)]
+    assert [d.digit for d in pad.recognize()] == [1]
+
+
+def test_a_drawing_refuses_nan_and_infinite_points():
+    drawing = Drawing(100, 100)
+    with pytest.raises(ValueError, match="finite numbers"):
+        drawing.start(math.nan, 5)
+    drawing.start(5, 5)
+    with pytest.raises(ValueError, match="finite numbers"):
+        drawing.extend(5, math.inf)
+    with pytest.raises(TypeError, match="two numbers"):
+        drawing.extend("left", 5)
+    assert drawing.strokes[0].points == [(5.0, 5.0)]
+    drawing.to_image()
+
+
+def test_save_without_a_label_says_the_label_it_saved(tmp_path):
+    pad, _ = read_pad()
+    pad.personal_folder = tmp_path / "mine"
+    pad.select(1)
+    pad.set_label(None)  # e.g. the label chooser emptied
+    assert pad.save()
+    assert pad.message.text == f"Saved as 7 (1 example in {tmp_path / 'mine'})"
+    from digitlib.personal import PersonalDigits
+
+    assert PersonalDigits(tmp_path / "mine").labels.tolist() == [7]
+
+
+def test_turning_live_off_drops_the_boxes_of_a_stale_reading():
+    pad = PadSession(FakePredictor(), live=True)
+    one(pad, 95)
+    pad.recognize()
+    pad.pen_down(280, 60)  # live mode keeps the boxes while the drawing changes ...
+    assert len(pad.detections) == 1 and not pad.is_read
+    pad.set_live(False)  # ... but without live mode nothing will replace them
+    assert pad.detections == [] and pad.selected is None and pad.state()["boxes"] == []
+
+
+def test_a_deeply_nested_index_is_said_on_save_and_undo_save(tmp_path):
+    pad, _ = read_pad()
+    pad.personal_folder = tmp_path / "mine"
+    pad.select(0)
+    assert pad.save()
+    index = tmp_path / "mine" / "index.json"
+    index.write_text("[" * 200_000 + "]" * 200_000)
+    assert pad.save() is None
+    assert pad.message.kind == "error" and "is corrupt" in pad.message.text
+    assert pad.message.text.startswith("Not saved — the index")
+    assert pad.undo_save() is None
+    assert pad.message.kind == "error" and "nested too deeply" in pad.message.text
+    assert pad.message.text.startswith("Could not undo the save — the index")
+
+
+RANDOM_OPERATIONS = 2500  # enough to meet every pair of operations many times, in a few seconds
+ODD_NUMBERS = [math.nan, math.inf, -math.inf, 1e300, -1e300, 1e9, -5.0]
+
+
+def random_point(rng):
+    """A point on the pad mostly, sometimes far off it, NaN, infinite or huge."""
+    if rng.random() < 0.15:
+        return (float(rng.choice(ODD_NUMBERS)), float(rng.uniform(0, session.PAD_HEIGHT)))[
+            :: 1 if rng.random() < 0.5 else -1]
+    return float(rng.uniform(-20, session.PAD_WIDTH + 20)), float(
+        rng.uniform(-20, session.PAD_HEIGHT + 20))
+
+
+class RecordingExplainer:
+    """Stands in for ``explain.explain``: cheap, and records what it was asked."""
+
+    def __call__(self, detection, predictor):
+        return types.SimpleNamespace(digit=detection.digit, runner_up=(detection.digit + 1) % 10)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_operations_raise_only_documented_errors_and_never_show_a_stale_reading(
+        tmp_path, seed):
+    """Thousands of random pad operations (odd points included), with a worker's readings
+    finishing late: only the documented errors, and a reading is shown as current only
+    while the pad still holds exactly what was read."""
+    rng = np.random.default_rng(seed)
+    pad = PadSession(FakePredictor(digits=(3, 1, 4, 1, 5)), personal_folder=tmp_path / "mine",
+                     live=bool(rng.integers(2)))
+    pad.explainer = RecordingExplainer()
+    picture = Image.new("L", (120, 60), 255)
+    picture.paste(0, (50, 10, 62, 50))
+    pending = []  # worker readings not yet finished: (version, image, detections)
+    read_pixels = {}  # version -> the pixels that were read for it
+
+    def pixels_now():
+        image = pad.picture if pad.picture is not None else pad.drawing.to_image()
+        return image.tobytes()
+
+    def start():
+        read_pixels.setdefault(pad.version, pixels_now())  # also what a blank pad reads
+        job = pad.start_reading()
+        if job is not None:
+            version, image = job
+            assert image.tobytes() == read_pixels[version]
+            pending.append((version, image, pad.predictor.predict_digits(image)))
+
+    def recognize():
+        read_pixels.setdefault(pad.version, pixels_now())
+        pad.recognize()
+
+    def finish():
+        if pending:
+            pad.finish_reading(*pending.pop(int(rng.integers(len(pending)))))
+
+    operations = {
+        "pen_down": lambda: pad.pen_down(*random_point(rng)),
+        "pen_move": lambda: [pad.pen_move(*random_point(rng)) for _ in range(3)],
+        "pen_up": lambda: pad.wants_reading and pad.pen_up(),
+        "pen_up_always": pad.pen_up,
+        "recognize": recognize,
+        "start": start,
+        "finish": finish,
+        "undo": pad.undo,
+        "clear": pad.clear,
+        "live": lambda: pad.set_live(bool(rng.integers(2))),
+        "brush": lambda: pad.set_brush(rng.choice([1, 4, 18, 40, 200, 0, -3, math.nan, 1e9])),
+        "select": lambda: pad.select(int(rng.integers(-1, 5))),
+        "label": lambda: pad.set_label(rng.choice([0, 7, 9, 10, -1, "3", "x", None, 2.5])),
+        "save": pad.save,
+        "undo_save": pad.undo_save,
+        "why": lambda: pad.set_why(bool(rng.integers(2))) and pad.explain_selected(),
+        "picture": lambda: pad.load_image(picture, "bar.png"),
+        "state": pad.state,
+    }
+    documented = {"brush": ValueError, "select": IndexError}
+    names = sorted(operations)
+    for _ in range(RANDOM_OPERATIONS):
+        name = names[int(rng.integers(len(names)))]
+        try:
+            operations[name]()
+        except documented.get(name, ()):
+            pass
+        state = pad.state()
+        if pad.is_read:
+            assert read_pixels[pad.version] == pixels_now(), f"stale reading after {name}"
+        else:
+            assert state["digits"] == state["boxes"] == [] and pad.explanation is None, name
+            if not pad.live:
+                assert pad.detections == [], f"stale boxes kept without live mode after {name}"
+        assert state["message"] and state["message_kind"] in session.MESSAGE_KINDS

@@ -1,4 +1,5 @@
 import json
+import os
 import time
 
 import numpy as np
@@ -148,6 +149,146 @@ def test_cli_train_writes_the_learners_model_by_default(monkeypatch, tmp_path, c
     printed = capsys.readouterr().out
     assert (tmp_path / "mnist_cnn_mine.keras").exists()
     assert "your model from notebook 04" in printed and "DIGITS_MODEL=committed" in printed
+
+
+COMMITTED = config.ROOT / "models" / "mnist_cnn.keras"  # tracked: only `make model` writes it
+
+
+def paths_to_the_committed_model(folder):
+    """The committed model reached directly, through a symlink to it, through a symlinked
+    folder, through ``..`` (absolute and relative), and another tracked model."""
+    (folder / "link.keras").symlink_to(COMMITTED)
+    (folder / "models_link").symlink_to(COMMITTED.parent, target_is_directory=True)
+    return [
+        str(COMMITTED),
+        str(folder / "link.keras"),
+        str(folder / "models_link" / "mnist_cnn.keras"),
+        str(config.ROOT / "models" / ".." / "models" / "mnist_cnn.keras"),
+        os.path.relpath(COMMITTED, folder),  # run from ``folder``: ../../../work/...
+        str(config.ROOT / "models" / "teachers" / "deotte_0.keras"),
+    ]
+
+
+# Run in a fresh process, where DIGITS_HOME is read: train and finetune with every path to the
+# committed model, training replaced by a tripwire; prints each exit status and error line.
+REFUSALS_IN_A_HOME = """
+import contextlib, io, json, sys
+from digitlib import predict, train
+from digitlib.__main__ import main
+
+def tripwire(*args, **kwargs):
+    raise AssertionError("the run started before the output was checked")
+
+train.train = predict.load_model = tripwire
+results = []
+for output in json.loads(sys.argv[1]):
+    for command in (["train"], ["finetune", "--data", sys.argv[2]]):
+        errors = io.StringIO()
+        with contextlib.redirect_stderr(errors), contextlib.redirect_stdout(io.StringIO()):
+            status = main([*command, "--output", output])
+        results.append([command[0], output, status, errors.getvalue()])
+print(json.dumps(results))
+"""
+
+
+def committed_files():
+    return {path: path.read_bytes() for path in (COMMITTED, COMMITTED.with_suffix(".json"))}
+
+
+def test_train_and_finetune_refuse_every_path_to_the_committed_model(monkeypatch, tmp_path,
+                                                                       capsys):
+    from digitlib import predict
+    from digitlib.__main__ import main
+
+    def tripwire(*args, **kwargs):
+        raise AssertionError("the run started before the output was checked")
+
+    monkeypatch.setattr(train, "train", tripwire)
+    monkeypatch.setattr(predict, "load_model", tripwire)
+    monkeypatch.chdir(tmp_path)
+    before = committed_files()
+    for output in paths_to_the_committed_model(tmp_path):
+        for command in (["train"], ["finetune", "--data", str(tmp_path / "my_digits")]):
+            assert main([*command, "--output", output]) == 2, (command, output)
+            error = capsys.readouterr().err
+            assert "it is a file of the repository" in error or "refusing to overwrite" in (
+                error), (command, output, error)
+    assert committed_files() == before
+
+
+def test_train_and_finetune_refuse_the_committed_model_with_a_home_of_its_own(tmp_path):
+    """The home holds its own default model: the guard must still know the committed one."""
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    (home / "models").mkdir(parents=True)
+    (home / "models" / "mnist_cnn.keras").write_bytes(COMMITTED.read_bytes())
+    outputs = paths_to_the_committed_model(tmp_path)
+    environment = {**os.environ, config.HOME_VARIABLE: str(home),
+                   "PYTHONPATH": os.pathsep.join(
+                       [str(config.ROOT)] + [p for p in [os.environ.get("PYTHONPATH")] if p])}
+    environment.pop(config.MODEL_VARIABLE, None)
+    before = committed_files()
+    result = subprocess.run(
+        [sys.executable, "-c", REFUSALS_IN_A_HOME, json.dumps(outputs), str(home / "my_digits")],
+        capture_output=True, text=True, env=environment, cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr
+    results = json.loads(result.stdout)
+    assert len(results) == 2 * len(outputs)
+    for command, output, status, error in results:
+        assert status == 2 and "it is a file of the repository" in error, (command, output, error)
+    assert committed_files() == before
+
+
+def test_cli_train_into_a_read_only_folder_fails_before_training(monkeypatch, tmp_path, capsys):
+    import errno
+
+    from digitlib import files
+    from digitlib.__main__ import main
+
+    def tripwire(*args, **kwargs):
+        raise AssertionError("trained before checking where to save")
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(train, "train", tripwire)
+    monkeypatch.setattr(files.tempfile, "TemporaryFile", read_only)
+    assert main(["train", "--output", str(tmp_path / "model.keras")]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"error: cannot write in {tmp_path}: the folder is read-only")
+
+
+def test_cli_train_into_a_real_read_only_folder(monkeypatch, tmp_path, capsys):
+    from digitlib.__main__ import main
+    from tests.disks import make_read_only, tiny_disk
+
+    def tripwire(*args, **kwargs):
+        raise AssertionError("trained before checking where to save")
+
+    monkeypatch.setattr(train, "train", tripwire)
+    with tiny_disk(tmp_path / "disk") as disk:
+        make_read_only(disk)
+        assert main(["train", "--output", str(disk / "model.keras")]) == 2
+        assert "the folder is read-only" in capsys.readouterr().err
+
+
+def test_cli_train_passes_committed_on_by_name(monkeypatch, capsys):
+    """`make model` still works: the name, not the path it stands for, reaches the trainer."""
+    from digitlib.__main__ import main
+
+    asked = []
+
+    def record(path, *args, **kwargs):
+        asked.append(path)
+        raise KeyboardInterrupt  # stop here: nothing is trained or written
+
+    monkeypatch.delenv(config.FAST_MODE_VARIABLE, raising=False)
+    monkeypatch.setattr(train, "train_and_save", record)
+    assert main(["train", "--output", "committed"]) == 130
+    assert asked == ["committed"]
+    assert "Training the committed model" in capsys.readouterr().out
 
 
 def test_make_model_is_what_refreshes_the_committed_model():

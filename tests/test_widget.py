@@ -176,6 +176,18 @@ def test_live_mode_reads_at_the_end_of_each_stroke():
     assert len(predictor.images) == 4 and len(pad.overlay_items) == 2
 
 
+def test_unticking_live_mid_stroke_takes_the_stale_boxes_off_the_pad(sent):
+    pad = DrawingPad(FakePredictor(digits=[1, 1]), live=True)
+    one(pad, 100)
+    pad._on_mouse_down(400, 60)  # a new stroke: live mode keeps the old boxes for now
+    assert len(pad.overlay_items) == 1
+    sent.clear()
+    pad.live_box.value = False
+    assert pad.overlay_items == []
+    drawn = [name for layer, name, _ in sent if layer is pad._overlay]
+    assert "clear" in drawn and "strokeRect" not in drawn  # the overlay wiped, no box again
+
+
 def test_undo_clear_and_brush_buttons():
     pad = DrawingPad(FakePredictor())
     pad.brush_slider.value = 30
