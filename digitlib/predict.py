@@ -254,15 +254,23 @@ class Predictor:
     def _doubt(self, readings: list, pieces: list[segment.Segment]) -> list:
         """``readings`` of the ink ``pieces`` (in order; a piece may be read as several digits),
         each marked unsure when its ink does not look like any digit (``no_digit``) under the
-        "no-digit" rule; the companion model reads them all in one call."""
+        "no-digit" rule. The companion model reads, in one call, only the readings whose
+        verdict it can change: digits cut from one piece, and single ones read less surely than
+        ``SURE_ENOUGH`` (so a canvas of sure, separate digits costs no extra model call)."""
         if self.unsure_rule == "today" or not readings:
             return readings
-        opinions = whole_digit.opinions(np.stack([reading.image28 for reading in readings]))
-        not_whole = (None if opinions is None else opinions[:, whole_digit.NOT_WHOLE_CLASS])
         groups = _grouped(readings, pieces)
+        asked = [k for _, members in groups for k in members if len(members) > 1 or (
+            not readings[k].unsure and readings[k].confidence < SURE_ENOUGH)]
+        not_whole = dict.fromkeys(asked)
+        opinions = (whole_digit.opinions(np.stack([readings[k].image28 for k in asked]))
+                    if asked else None)
+        if opinions is not None:
+            not_whole.update(zip(asked, map(float, opinions[:, whole_digit.NOT_WHOLE_CLASS]),
+                                 strict=True))
         for piece, members in groups:
-            doubts = [None if not_whole is None else float(not_whole[k]) for k in members]
-            reason = no_digit(piece, [readings[k] for k in members], doubts)
+            reason = no_digit(piece, [readings[k] for k in members],
+                              [not_whole.get(k) for k in members])
             for k in members:
                 if reason and not readings[k].unsure:
                     readings[k].unsure, readings[k].reason = True, reason
