@@ -17,7 +17,7 @@ PYTEST_TIMEOUT ?= 1200
 NBVAL_CELL_TIMEOUT ?= 600
 
 .PHONY: setup data lab test test-e2e lint model bench bench-train bench-augment bench-deslant bench-predict bench-explain \
-	bench-photos bench-strings notebooks app web clean
+	bench-photos bench-strings bench-unsure notebooks app web clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -90,6 +90,10 @@ bench-photos: data
 ## Numbers whose digits touch, read by the string reader and the reader before it.
 bench-strings: data
 	$(BIN)/python -m digitlib.bench strings
+
+## Non-digit drawings marked unsure, and MNIST test digits wrongly so: today's rule and the new one.
+bench-unsure: data
+	$(BIN)/python -m digitlib.bench unsure
 
 ## Re-execute the notebooks headless in full mode and write them back with outputs. Notebooks
 ## 05-07 use the committed model, so the saved outputs agree with it and its card; notebook 04

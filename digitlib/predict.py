@@ -17,6 +17,9 @@ likeliest sequence of digits is kept (``digitlib.strings``, segmentation by reco
 
 A result is ``unsure`` when its probability is below ``UNSURE_BELOW`` (0.80) or when its ink
 does not look like a digit: much wider than tall (a line, a scribble) or a filled blob (a dot).
+The ``"no-digit"`` rule (the default; ``unsure_rule="today"`` keeps the rule before it) also
+asks whether the ink looks like any digit at all (``no_digit``): more ink than any digit has,
+ink that both models doubt, or one piece of ink read as several digits that do not look whole.
 A blank or near-blank image (nothing but specks) gives ``None`` / ``[]``. Bad input raises a
 ``ValueError`` or ``TypeError`` that names the problem (images above
 ``digitlib.images.MAX_PIXELS``, 25 megapixels, are refused); model problems raise
@@ -50,6 +53,19 @@ SPLIT_SURE = 0.9
 SPLIT_ODDS = 0.2
 # False: read touching digits the old way above instead of with ``digitlib.strings``.
 READ_STRINGS = True
+# The unsure rules: "today" is confidence and the shape of the box (``implausible``);
+# "no-digit" also asks whether the ink looks like any digit at all (``no_digit``, issue #30).
+UNSURE_RULES = ("today", "no-digit")
+# The companion model (``digitlib.whole_digit``) thinks a piece is not one whole digit when its
+# P(not one whole digit) is above even odds: the point where it leans towards "not a digit".
+NOT_WHOLE_ODDS = 0.5
+# ... and the digit model doubts a piece that it reads less surely than this. The companion alone
+# is too wary of lone digits (it was trained mostly on fragments), so a piece is doubted only
+# when both models doubt it; below this the digit model is rarely unsure of a real digit.
+SURE_ENOUGH = 0.99
+# Stroke length over the ink's longer side above which the ink is no digit (``ink_length``):
+# about the longest of MNIST's training digits on a pad; longer is a scribble, zigzag or coil.
+LONGEST_DIGIT = 3.0
 
 
 @dataclass(eq=False)
@@ -115,13 +131,17 @@ def limit_threads(count: int = 1) -> bool:
 class Predictor:
     """Reads digits with a trained model, loaded once and compiled once."""
 
-    def __init__(self, model, unsure_below: float = UNSURE_BELOW, path=None):
+    def __init__(self, model, unsure_below: float = UNSURE_BELOW, path=None,
+                 unsure_rule: str = "no-digit"):
         check_model(model)
         if not 0.0 <= unsure_below <= 1.0:
             raise ValueError(f"unsure_below must be in [0, 1], got {unsure_below!r}")
+        if unsure_rule not in UNSURE_RULES:
+            raise ValueError(f"unsure_rule must be one of {UNSURE_RULES}, got {unsure_rule!r}")
         self.model = model
         self.path = path  # where the model was loaded from, if from a file
         self.unsure_below = unsure_below
+        self.unsure_rule = unsure_rule  # "no-digit", or "today": the rule before issue #30
         try:
             # self.runtime: "ONNX Runtime", or "TensorFlow" when the model cannot be converted
             self._run, self.runtime = runtime.compile_model(model)
@@ -231,7 +251,7 @@ class Predictor:
         image28 = to_mnist(found.ink)
         reading = self._reading(Prediction, self.classify(image28[np.newaxis])[0], image28,
                                 found, source=page.source)
-        return Readings([reading], page.notes, page=page)
+        return Readings(self._doubt([reading], [found]), page.notes, page=page)
 
     def _pieces(self, page) -> "Readings":
         """Every digit on ``page``, in reading order (``predict_digits``)."""
@@ -254,6 +274,7 @@ class Predictor:
             digits = [digit for reading, pairs in zip(readings, splits, strict=True)
                       for digit in _touching(reading, [(next(halves), next(halves))
                                                        for _ in pairs])]
+        digits = self._doubt(digits, found)  # issue #30: does the ink look like any digit?
         if page.source == paper.PHOTO or page.scale != 1.0:  # boxes in the original's pixels
             for digit in digits:
                 digit.source, digit.box = page.source, page.to_original(digit.box)
@@ -286,6 +307,85 @@ class Predictor:
             reason=reason,
             **extra,
         )
+
+    def _doubt(self, readings: list, pieces: list[segment.Segment]) -> list:
+        """``readings`` of the ink ``pieces`` (in order; a piece may be read as several digits),
+        each marked unsure when its ink does not look like any digit (``no_digit``) under the
+        "no-digit" rule. The companion model reads, in one call, only the readings whose
+        verdict it can change: digits cut from one piece, and single ones read less surely than
+        ``SURE_ENOUGH`` (so a canvas of sure, separate digits costs no extra model call)."""
+        if self.unsure_rule == "today" or not readings:
+            return readings
+        groups = _grouped(readings, pieces)
+        asked = [k for _, members in groups for k in members if len(members) > 1 or (
+            not readings[k].unsure and readings[k].confidence < SURE_ENOUGH)]
+        not_whole = dict.fromkeys(asked)
+        opinions = (whole_digit.opinions(np.stack([readings[k].image28 for k in asked]))
+                    if asked else None)
+        if opinions is not None:
+            not_whole.update(zip(asked, map(float, opinions[:, whole_digit.NOT_WHOLE_CLASS]),
+                                 strict=True))
+        for piece, members in groups:
+            reason = no_digit(piece, [readings[k] for k in members],
+                              [not_whole.get(k) for k in members])
+            for k in members:
+                if reason and not readings[k].unsure:
+                    readings[k].unsure, readings[k].reason = True, reason
+        return readings
+
+
+def _grouped(readings, pieces) -> list[tuple[segment.Segment, list[int]]]:
+    """Which readings (indices, in order) came from which piece of ink: a reading's box lies in
+    its piece's box, and readings come piece by piece."""
+    groups, at = [], 0
+    for number, piece in enumerate(pieces):
+        later = pieces[number + 1] if number + 1 < len(pieces) else None
+        members = []
+        while at < len(readings) and _inside(_box(readings[at], piece), piece.box) and not (
+                members and later is not None and readings[at].box == later.box):
+            members.append(at)
+            at += 1
+        if members:
+            groups.append((piece, members))
+    return groups + [(None, [k]) for k in range(at, len(readings))]  # none should be left
+
+
+def _box(reading, piece):
+    return getattr(reading, "box", piece.box)  # a Prediction of the whole drawing has no box
+
+
+def _inside(box, outer) -> bool:
+    return (box[0] >= outer[0] and box[1] >= outer[1] and box[2] <= outer[2]
+            and box[3] <= outer[3])
+
+
+def ink_length(found: segment.Segment) -> float:
+    """How long the strokes of ``found`` are, over its ink's longer side: ink area over stroke
+    width. A 1 is about 1, an 8 about 2.5; a scribble or a zigzag far more."""
+    left, top, right, bottom = found.box
+    mask = found.ink > segment.INK_LEVEL
+    return float(np.count_nonzero(mask) / max(stroke_width(mask), 1.0)
+                 / max(right - left, bottom - top, 1))
+
+
+def no_digit(found: segment.Segment | None, readings: list, not_whole: list) -> str:
+    """Why the ink ``found``, read as ``readings`` (one or several digits), looks like no digit
+    ("" when it may be digits). ``not_whole``: the companion model's P(not one whole digit) of
+    each reading (None: there is no companion model)."""
+    if found is None:
+        return ""
+    known = [doubt for doubt in not_whole if doubt is not None]
+    if len(readings) > 1:  # one piece of ink read as several digits (touching digits?)
+        if any(doubt > NOT_WHOLE_ODDS for doubt in known):
+            return "does not look like any digit: its parts are no whole digits"
+        return ""
+    (reading,) = readings
+    if ink_length(found) > LONGEST_DIGIT:
+        return "does not look like any digit: far more ink than a digit has"
+    if known and known[0] > NOT_WHOLE_ODDS and reading.confidence < SURE_ENOUGH and (
+            strings.may_hold_several(found, reading.confidence, 1.0 - known[0])):
+        return "does not look like any digit: neither model is sure of it"
+    return ""
 
 
 def load_model(path):

@@ -28,7 +28,8 @@ def test_bench_predict_prints_every_figure():
 
 def test_bench_names_its_benchmarks(capsys):
     assert bench.main(["nonsense"]) == 2
-    usage = "usage: python -m digitlib.bench {train|predict|explain|photos|strings|augment|deslant}"
+    usage = ("usage: python -m digitlib.bench "
+             "{train|predict|explain|photos|strings|augment|deslant|unsure}")
     assert usage in capsys.readouterr().err
     for wrong in (["predict", "--slant-only"], ["train", "--everything"],
                   ["train", "--peer-only", "--slant-only"], ["augment", "--epochs=0"]):
@@ -112,3 +113,16 @@ def test_string_scores():
     assert scores == {"exact": 1 / 3, "count": 1 / 3, "digits": (3 + 2 + 2) / 9}
     made = bench.make_strings(np.zeros((10, 28, 28), np.uint8) + 255, np.arange(10), 4, seed=0)
     assert len(made) == 4 and all(2 <= len(labels) <= 6 for _, labels in made)
+
+
+def test_bench_unsure_prints_both_rules_on_both_sets():
+    out = fast_bench("unsure")
+    for part in ("tuning set", "report set"):
+        assert part in out
+    rows = re.findall(r"^    (today|new) +\d+\.\d%  +\d+\.\d%  ((?: +\d+%){8})$", out, re.M)
+    assert [name for name, _ in rows] == ["today", "new", "today", "new"], out
+    assert len(re.findall(r"MNIST digits marked unsure +\d+\.\d\d% \(\d+ of 40\); \d+\.\d\d ms a "
+                          r"digit", out)) == 4, out
+    assert re.search(r"new - today on MNIST digits: [+-]\d+\.\d\d points   targets: non-digits "
+                     r">= 80 %, MNIST test <= \+0\.50 points", out), out
+    assert "reasons given (new rule" in out
