@@ -17,7 +17,7 @@ PYTEST_TIMEOUT ?= 1200
 NBVAL_CELL_TIMEOUT ?= 600
 
 .PHONY: setup data lab test test-e2e lint model bench bench-train bench-augment bench-deslant bench-predict bench-explain \
-	bench-photos bench-strings bench-unsure notebooks app web clean
+	bench-photos bench-crops bench-strings bench-unsure notebooks app web clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -64,7 +64,7 @@ lint: setup
 model: data
 	$(BIN)/python -m digitlib train --output committed --distil
 
-bench: bench-train bench-predict bench-explain bench-photos bench-strings
+bench: bench-train bench-predict bench-explain bench-photos bench-crops bench-strings
 
 bench-train: data
 	$(BIN)/python -m digitlib.bench train
@@ -86,6 +86,10 @@ bench-explain: data
 ## Photos and scans of paper: accuracy on generated photos, and a 12-MP photo's time.
 bench-photos: data
 	$(BIN)/python -m digitlib.bench photos
+
+## Digits cropped tight from scans and screenshots, next to two peer pipelines on the same model.
+bench-crops: data
+	$(BIN)/python -m digitlib.bench crops
 
 ## Numbers whose digits touch, read by the string reader and the reader before it.
 bench-strings: data

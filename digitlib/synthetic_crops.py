@@ -86,7 +86,8 @@ def crop_of(digits28, labels, rng, settings: CropSettings = REPORT, *, polarity=
 
     if bitmap:  # a black-and-white bitmap, blown up pixel by pixel
         factor = max(2, round(scale))
-        alpha = np.kron(ink > 127, np.ones((factor, factor), bool)).astype(np.float32)
+        binary = _tight((ink > 127).astype(np.uint8), 0)  # cropped to the pixels it keeps
+        alpha = np.kron(binary, np.ones((factor, factor), np.uint8)).astype(np.float32)
         conditions["scale"] = factor
     else:
         size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))

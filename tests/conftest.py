@@ -32,6 +32,14 @@ def predictor():
     return Predictor.load("committed")
 
 
+@pytest.fixture
+def keep_tensorflow_threads(monkeypatch):
+    """The CLI limits TensorFlow to one thread for the whole process: not in the test run."""
+    from digitlib import predict
+
+    monkeypatch.setattr(predict, "limit_threads", lambda count=1: False)
+
+
 @pytest.fixture(scope="session")
 def x_display():
     """A virtual X display (Xvfb) for the Tk app's tests; yields its name, e.g. ``":3"``."""

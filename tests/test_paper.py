@@ -199,11 +199,6 @@ def test_annotate_draws_on_the_original_photo(trained, big_photo):
     assert predict.annotate(photo.image, single).size == photo.image.size
 
 
-@pytest.fixture
-def keep_tensorflow_threads(monkeypatch):
-    monkeypatch.setattr(predict, "limit_threads", lambda count=1: False)
-
-
 def test_cli_photo(trained, big_photo, tmp_path, capsys, keep_tensorflow_threads,
                    monkeypatch):
     photo, data = big_photo
