@@ -600,6 +600,8 @@ def plot_pictures(pictures: dict, columns: int | None = None, size: float = 4.0)
         if isinstance(picture, np.ndarray):
             shown = 1.0 - picture if "ink" in title else picture
             axis.imshow(shown, cmap="gray", vmin=0, vmax=1)
+        elif picture.mode in ("1", "L"):  # grey: shown in grey, not a colour map
+            axis.imshow(np.asarray(picture.convert("L")), cmap="gray", vmin=0, vmax=255)
         else:
             axis.imshow(picture)
         axis.set_title(title, fontsize=10)
