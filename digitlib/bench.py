@@ -589,8 +589,11 @@ def bench_crops(split: str = "test", singles: int = 600, numbers: int = 200, see
 
     import numpy as np
 
-    from digitlib import synthetic_crops
+    from digitlib import config, synthetic_crops
 
+    fast = config.fast_mode()
+    if fast:
+        singles, numbers = 20, 6
     predictor, _ = _serving_predictor(None, "bench-crops")
     one = synthetic_crops.crop_set(split, singles, (1, 1), seed=seed)
     many = synthetic_crops.crop_set(split, numbers, (2, 5), seed=seed + 1)
@@ -612,7 +615,8 @@ def bench_crops(split: str = "test", singles: int = 600, numbers: int = 200, see
     settings = "REPORT" if split == "test" else "TUNING"
     print(f"\nbench-crops on {len(os.sched_getaffinity(0))} CPU cores: tight crops of MNIST "
           f"{split} digits (synthetic_crops.{settings}, seed {seed}): {len(one)} single digits, "
-          f"{len(many)} numbers of 2-5 digits; load average {os.getloadavg()[0]:.1f}")
+          f"{len(many)} numbers of 2-5 digits; load average {os.getloadavg()[0]:.1f}"
+          + ("; FAST MODE: tiny sets, the figures say nothing" if fast else ""))
     print(f"  {'reader':14}{'digits right':>13}{'nothing':>9}{'numbers exact':>15}{'nothing':>9}"
           f"{'ms a crop':>11}")
     for name, (texts, ms) in results.items():

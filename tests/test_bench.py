@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 
-from digitlib import bench, config
+from digitlib import bench, config, synthetic_crops
 from tests.conftest import require
 
 
@@ -29,7 +29,7 @@ def test_bench_predict_prints_every_figure():
 def test_bench_names_its_benchmarks(capsys):
     assert bench.main(["nonsense"]) == 2
     usage = ("usage: python -m digitlib.bench "
-             "{train|predict|explain|photos|strings|augment|deslant|unsure}")
+             "{train|predict|explain|photos|strings|augment|deslant|unsure|crops}")
     assert usage in capsys.readouterr().err
     for wrong in (["predict", "--slant-only"], ["train", "--everything"],
                   ["train", "--peer-only", "--slant-only"], ["augment", "--epochs=0"]):
@@ -126,3 +126,14 @@ def test_bench_unsure_prints_both_rules_on_both_sets():
     assert re.search(r"new - today on MNIST digits: [+-]\d+\.\d\d points   targets: non-digits "
                      r">= 80 %, MNIST test <= \+0\.50 points", out), out
     assert "reasons given (new rule" in out
+
+
+def test_bench_crops_prints_digitlib_and_both_peers_by_kind():
+    out = fast_bench("crops")
+    rows = re.findall(r"^  (digitlib|ink-box peer|naive peer) +(\d+\.\d\d)% +(\d+) +"
+                      r"(\d+\.\d)% +(\d+) +\d+\.\d$", out, re.M)
+    assert [row[0] for row in rows] == ["digitlib", "ink-box peer", "naive peer"], out
+    assert rows[0][2] == "0", "digitlib read a crop as nothing"
+    kinds = re.findall(r"^    (.+?) +\d+ crops +\d+\.\d% / +\d+\.\d% / +\d+\.\d%$", out, re.M)
+    assert kinds == list(synthetic_crops.KINDS), out
+    assert "targets: single digits >= 99.5 %" in out
