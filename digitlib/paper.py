@@ -148,6 +148,7 @@ def decode(image) -> Decoded:
     if isinstance(image, np.matrix):  # rows of a matrix stay 2-D: read it as a plain array
         image = np.asarray(image)
     if isinstance(image, Image.Image):
+        image = images.upright(image)
         grey, alpha = images._pil_to_grey(image)
     elif isinstance(image, np.ndarray):
         grey, alpha = images._array_to_grey(image)
@@ -261,7 +262,10 @@ def looks_like_photo(grey: np.ndarray) -> bool:
 
 def _photo_page(image, grey, size, keep_stages) -> Page:
     factor = max(1, int(np.ceil(max(size) / WORK_SIZE)))
-    dark = darkness(image, factor)
+    deep = isinstance(image, Image.Image) and (image.mode.startswith("I") or image.mode == "F")
+    # Deeper than 8 bits: the grey levels, already scaled by their own range, not the colours
+    # (which would clip them).
+    dark = darkness(grey if deep else image, factor)
     paper = background(dark)
     if float(np.median(paper)) < TOO_DARK:
         raise TooDarkError(

@@ -298,3 +298,24 @@ def test_is_photo_agrees_with_read_page_for_the_pad(mnist_test):
         assert paper.is_photo(photo) and paper.read_page(photo).source == paper.PHOTO
     with pytest.raises(TypeError, match="PIL image or a numpy array"):
         paper.is_photo("photo.jpg")
+
+
+# --- issue 32: photos deeper than 8 bits ------------------------------------------------------
+
+
+def test_a_deep_photo_reads_as_its_8_bit_copy(trained, mnist_test):
+    """A 16-bit PNG or a float TIFF of a photo of 721 reads as the same photo in 8 bits: the
+    photo path scales deep values by their range instead of clipping them to colours."""
+    x_test, y_test = mnist_test
+    photo = synthetic_photos.photo_of(x_test[[0, 1, 2]], y_test[[0, 1, 2]],
+                                      np.random.default_rng(0), ruling="plain", tilt=0.0)
+    grey = np.asarray(photo.image.convert("L"))
+    expected = "".join(str(d.digit) for d in trained.predict_digits(Image.fromarray(grey)))
+    assert expected == "721"
+    for name, deep in (("PNG", Image.fromarray(grey.astype(np.uint16) * 257)),
+                       ("TIFF", Image.fromarray(grey.astype(np.float32) / 255))):
+        stored = io.BytesIO()
+        deep.save(stored, name)
+        found = trained.predict_digits(stored.getvalue())
+        assert "".join(str(d.digit) for d in found) == expected, name
+        assert found[0].source == paper.PHOTO, name
