@@ -29,6 +29,8 @@ _FRAMES = "digitlib frames"  # open_image notes (file name, frame count) in Imag
 # up further, so the grain and JPEG noise of a blank picture stay far below segment's ink level.
 FULL_INK_CONTRAST = 0.2
 
+EXIF_ORIENTATION = 0x0112  # the EXIF tag in which a camera says which way up it was held
+
 ALPHA_MODES = {"RGBA", "LA", "PA", "RGBa", "La"}
 
 
@@ -68,12 +70,28 @@ def read_ink(image) -> tuple[np.ndarray, list[str]]:
     if isinstance(image, np.matrix):  # rows of a matrix stay 2-D: read it as a plain array
         image = np.asarray(image)
     if isinstance(image, Image.Image):
+        image = upright(image)
         return _ink_from_grey(*_pil_to_grey(image)), image_notes(image)
     if isinstance(image, np.ndarray):
         return _ink_from_grey(*_array_to_grey(image)), []
     raise TypeError(
         f"expected a PIL image, a numpy array or an image file path, got {type(image).__name__}"
     )
+
+
+def upright(image: Image.Image) -> Image.Image:
+    """A PIL image as a file of it would be read: turned upright by the EXIF orientation a
+    camera recorded (as ``open_image`` does), and a CIELAB image as its lightness channel, which
+    is what a grey picture of it shows."""
+    if image.mode == "LAB":
+        lightness = image.getchannel("L")
+        lightness.info = dict(image.info)
+        image = lightness
+    if image.getexif().get(EXIF_ORIENTATION, 1) != 1:
+        info = dict(image.info)
+        image = ImageOps.exif_transpose(image)
+        image.info = {**info, **image.info}
+    return image
 
 
 def image_notes(image: Image.Image) -> list[str]:
@@ -197,7 +215,9 @@ def _deep_to_grey(values: np.ndarray) -> np.ndarray:
         return values.astype(np.float32)
     if low >= 0.0 and high <= 255.0:
         return (values / 255.0).astype(np.float32)
-    return ((values - low) / (high - low)).astype(np.float32)  # high > low here
+    if high == low:  # one value all over (a blank 16-bit scan): blank, whatever the value
+        return np.ones(values.shape, np.float32)
+    return ((values - low) / (high - low)).astype(np.float32)
 
 
 def _array_to_grey(array: np.ndarray):

@@ -17,12 +17,10 @@ lines, and the camera adds blur, grain and JPEG blocks. ``read_page`` decides wh
 Boxes found on the reduced copy are mapped back to the original photo's pixels.
 """
 
-import io
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 from scipy import ndimage
 
 from digitlib import images
@@ -130,7 +128,6 @@ class Decoded:
     image: object  # the PIL image or array
     grey: np.ndarray  # its grey levels (uint8, or float in [0, 1])
     alpha: np.ndarray | None  # its transparency, if it has any
-    scale: float = 1.0  # original pixels per decoded pixel (a big JPEG is decoded reduced)
     file: object = None  # the file path or bytes it was read from, if any
 
     def looks_like_photo(self) -> bool:
@@ -141,13 +138,15 @@ class Decoded:
 
 def decode(image) -> Decoded:
     """Any accepted image (a PIL image, an array, a file path or a file's bytes), decoded."""
-    decoded_scale, file = 1.0, None
+    file = None
     if isinstance(image, (str, bytes, bytearray, memoryview)) or hasattr(image, "__fspath__"):
-        file = image
-        image, decoded_scale = _open(image)
+        # Decoded in full, as the picture itself would be: a reduced decode (JPEG's draft) is
+        # faster but loses faint strokes, and a path must read as the picture it holds.
+        file, image = image, images.open_image(image)
     if isinstance(image, np.matrix):  # rows of a matrix stay 2-D: read it as a plain array
         image = np.asarray(image)
     if isinstance(image, Image.Image):
+        image = images.upright(image)
         grey, alpha = images._pil_to_grey(image)
     elif isinstance(image, np.ndarray):
         grey, alpha = images._array_to_grey(image)
@@ -155,7 +154,7 @@ def decode(image) -> Decoded:
         raise TypeError(
             f"expected a PIL image, a numpy array or an image file path, got {type(image).__name__}"
         )
-    return Decoded(image, grey, alpha, decoded_scale, file)
+    return Decoded(image, grey, alpha, file)
 
 
 def read_page(image, photo: bool | None = None, keep_stages: bool = False) -> Page:
@@ -174,42 +173,16 @@ def read_page(image, photo: bool | None = None, keep_stages: bool = False) -> Pa
 def page_of(decoded: Decoded, photo: bool, keep_stages: bool = False) -> Page:
     """The ``Page`` of a decoded picture, read as a photo of paper or as a drawing."""
     grey, image = decoded.grey, decoded.image
-    size = (round(grey.shape[1] * decoded.scale), round(grey.shape[0] * decoded.scale))
+    size = (grey.shape[1], grey.shape[0])
     if not photo:
         page = Page(images._ink_from_grey(grey, decoded.alpha), DRAWING, size=size,
                     original=image)
     else:
         page = _photo_page(image, grey, size, keep_stages)
-    page.scale *= decoded.scale
     page.file = decoded.file
     if isinstance(image, Image.Image):
         page.notes = images.image_notes(image) + page.notes
     return page
-
-
-def _open(source):
-    """``images.open_image(source)``, but a big JPEG is decoded straight to a reduced size (its
-    DCT blocks scaled down: several times faster). Returns ``(image, original pixels per
-    decoded pixel)``."""
-    if not isinstance(source, (bytes, bytearray, memoryview)):
-        images.check_image_file(source)  # a named pipe would block Image.open forever
-    try:
-        stream = io.BytesIO(bytes(source)) if isinstance(
-            source, (bytes, bytearray, memoryview)) else source
-        with warnings.catch_warnings(), Image.open(stream) as probe:
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            width, height = probe.size
-            if probe.format != "JPEG" or max(width, height) < 2 * WORK_SIZE or (
-                    width * height > images.MAX_PIXELS):
-                raise ValueError("decode it in full")
-            shrink = max(width, height) / WORK_SIZE
-            probe.draft("RGB", (int(width / shrink), int(height / shrink)))
-            probe.load()
-            scale = width / probe.width
-            return ImageOps.exif_transpose(probe), scale
-    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):
-        return images.open_image(source), 1.0  # which says clearly what is wrong, if anything
 
 
 def is_photo(image) -> bool:
@@ -261,7 +234,10 @@ def looks_like_photo(grey: np.ndarray) -> bool:
 
 def _photo_page(image, grey, size, keep_stages) -> Page:
     factor = max(1, int(np.ceil(max(size) / WORK_SIZE)))
-    dark = darkness(image, factor)
+    deep = isinstance(image, Image.Image) and (image.mode.startswith("I") or image.mode == "F")
+    # Deeper than 8 bits: the grey levels, already scaled by their own range, not the colours
+    # (which would clip them).
+    dark = darkness(grey if deep else image, factor)
     paper = background(dark)
     if float(np.median(paper)) < TOO_DARK:
         raise TooDarkError(
@@ -534,8 +510,6 @@ def soft_ink(mask: np.ndarray, contrast: np.ndarray) -> np.ndarray:
 def original_rgb(page: Page) -> Image.Image:
     """The page's original image as an RGB PIL image, at full resolution (to draw boxes on)."""
     original = page.original
-    if page.file is not None and original.size != page.size:  # decoded reduced: decode in full
-        original = images.open_image(page.file)
     if isinstance(original, np.ndarray):
         array = _as_uint8(original)
         original = Image.fromarray(array.reshape(array.shape[:2]) if array.ndim == 2

@@ -27,13 +27,14 @@ A blank or near-blank image (nothing but specks) gives ``None`` / ``[]``. Bad in
 """
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from digitlib import config, display, paper, runtime, segment, strings, whole_digit
+from digitlib import config, display, images, paper, runtime, segment, strings, whole_digit
 from digitlib.preprocess import MNIST_SIZE, stroke_width, to_mnist
 
 UNSURE_BELOW = 0.80  # a softmax probability below this is reported as unsure
@@ -44,6 +45,9 @@ BLOB = 0.4  # stroke width over the ink's longer side: MNIST at most 0.33, a fil
 # training digits, touching or not, with or without grain, have at most a few percent; random
 # noise photos 7 % or more.
 SPECKLED = 0.05
+# A digit is drawn in one to three separate marks (a 4 or a 5 in two strokes, a dotted 7);
+# read as one digit, more than this are scattered marks or noise.
+SCATTERED = 3
 # The reader of touching digits before ``digitlib.strings`` (kept for comparison, READ_STRINGS =
 # False): a piece read less surely than SPLIT_BELOW is tried cut in two at a column
 # (``segment.split_touching``); the halves replace it when both read at least SPLIT_SURE surely
@@ -191,6 +195,8 @@ class Predictor:
         (``digitlib.paper``), True or False forces it; ``result.source`` says which was used.
         """
         found = self._read(image, photo, self._whole)
+        for note in found.warnings:  # what predict_digits says in its warnings
+            warnings.warn(note, images.ImageWarning, stacklevel=2)
         return found[0] if found else None
 
     def predict_digits(self, image, photo: bool | None = None) -> "Readings":
@@ -479,6 +485,8 @@ def implausible(found: segment.Segment) -> str:
     """Why this ink cannot be a digit ("" when it can): too wide, a filled blob, or a piece of
     noise (its box full of specks)."""
     left, top, right, bottom = found.box
+    if found.scattered > SCATTERED:
+        return f"{found.scattered} separate marks, not one digit"
     if found.clutter > SPECKLED:
         return "among specks of noise, not handwriting"
     width, height = right - left, bottom - top

@@ -31,6 +31,10 @@ MERGED_HEIGHT = 1.5  # a merged digit is at most this times a typical digit's he
 SMALL_PIECE = 0.5  # a piece shorter than this share of a typical digit's height joins the
 NEARBY = 0.25  # nearest digit when the gap between them is at most this share of that height
 STRAY = 0.25  # a lone piece smaller than this share of a typical digit's height is dropped
+# The specks' ink over the ink kept counts as clutter at this rate: a picture with half as much
+# ink in specks as in its marks is as cluttered as a box covered one twentieth by specks
+# (``predict.SPECKLED``).
+SPECKS_TO_CLUTTER = 0.1
 MAX_BLOBS = 500  # beyond this only the largest blobs are kept, and find_digits says so
 # Touching digits: ink at least SPLIT_ASPECT times as wide as tall may be two digits. A cut is a
 # column in the middle 60 % crossed by one stroke at most CUT_STROKES stroke widths long and at
@@ -52,6 +56,7 @@ class Segment:
     ink: np.ndarray  # the digit's ink alone (others' ink removed), ``box`` plus a small margin
     origin: tuple[int, int] = (0, 0)  # where ``ink`` starts in the input: left, top
     clutter: float = 0.0  # share of the box covered by specks: ink too small to be a digit's
+    scattered: int = 1  # separate marks read as this one digit (``whole_drawing``): one or two
 
 
 class Found(list):
@@ -74,13 +79,16 @@ def find_digits(ink: np.ndarray) -> Found:
     blobs = _blobs(ink)
     if blobs is None:
         return Found()
-    labels, offset, boxes, ids, stroke, found = blobs
+    labels, offset, boxes, ids, stroke, found, specks = blobs
     warnings = []
     if found > len(ids):
         warnings.append(f"{found:,} pieces of ink found: only the {len(ids)} largest were "
                         f"read (the limit is {MAX_BLOBS}); the others were left out")
-    return Found([_cut_out(ink, box, (labels, offset, members), stroke, ids)
-                  for box, members in _reading_order(_digits(boxes, ids))], warnings)
+    digits = [_cut_out(ink, box, (labels, offset, members), stroke, ids)
+              for box, members in _reading_order(_digits(boxes, ids))]
+    for digit in digits:  # salt-and-pepper noise is mostly specks; a drawing hardly has any
+        digit.clutter = max(digit.clutter, specks * SPECKS_TO_CLUTTER)
+    return Found(digits, warnings)
 
 
 def whole_drawing(ink: np.ndarray) -> Segment | None:
@@ -88,11 +96,14 @@ def whole_drawing(ink: np.ndarray) -> Segment | None:
     blobs = _blobs(ink)
     if blobs is None:
         return None
-    labels, offset, boxes, ids, stroke, _ = blobs
+    labels, offset, boxes, ids, stroke, _, specks = blobs
     digits = _digits(boxes, ids)
     box = _union(np.array([box for box, _ in digits]))
     members = np.concatenate([members for _, members in digits])
-    return _cut_out(ink, box, (labels, offset, members), stroke, ids)
+    whole = _cut_out(ink, box, (labels, offset, members), stroke, ids)
+    whole.scattered = len(digits)
+    whole.clutter = max(whole.clutter, specks * SPECKS_TO_CLUTTER)
+    return whole
 
 
 def _digits(boxes: np.ndarray, ids: np.ndarray) -> list:
@@ -110,10 +121,11 @@ def _digits(boxes: np.ndarray, ids: np.ndarray) -> list:
 def _blobs(ink):
     """Label the ink and drop specks.
 
-    Returns ``(labels, offset, boxes, ids, stroke, found)``: ``labels`` covers the ink's
+    Returns ``(labels, offset, boxes, ids, stroke, found, specks)``: ``labels`` covers the ink's
     bounding box, which starts at ``offset`` (top, left) of the input; ``boxes`` (N, 4) are in
     input pixels and ``ids`` (N,) are the labels of the blobs kept; ``stroke`` is the typical
-    stroke width; ``found`` counts the blobs big enough to keep, before the ``MAX_BLOBS`` limit.
+    stroke width; ``found`` counts the blobs big enough to keep, before the ``MAX_BLOBS`` limit;
+    ``specks`` is the ink of the specks dropped over the ink of the blobs kept.
     """
     mask = ink > INK_LEVEL
     rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
@@ -127,7 +139,7 @@ def _blobs(ink):
         if area < max(3.0, MIN_AREA_FRACTION * ink.size):
             return None
         box = (left, top, left + mask.shape[1], top + mask.shape[0])
-        return labels, (top, left), np.array([box]), np.array([1]), stroke_width(mask), 1
+        return labels, (top, left), np.array([box]), np.array([1]), stroke_width(mask), 1, 0.0
     areas = np.bincount(labels.ravel(), minlength=count + 1)[1:]
     smallest = max(3.0, MIN_AREA_FRACTION * ink.size, SPECK_FRACTION * areas.max())
     ids = np.flatnonzero(areas >= smallest) + 1
@@ -140,7 +152,8 @@ def _blobs(ink):
     slices = ndimage.find_objects(labels)
     boxes = np.array([(s[1].start + left, s[0].start + top, s[1].stop + left, s[0].stop + top)
                       for s in (slices[i - 1] for i in ids)])
-    return labels, (top, left), boxes, ids, stroke_width(mask), found
+    kept = float(areas[ids - 1].sum())
+    return labels, (top, left), boxes, ids, stroke_width(mask), found, (areas.sum() - kept) / kept
 
 
 def _group_strokes(boxes: np.ndarray) -> tuple[list[list[int]], float]:

@@ -363,3 +363,53 @@ def test_a_gif_read_at_another_frame_says_which(tmp_path):
     assert_bar(ink)
     assert notes == ["the image holds 4 frames (an animation or several pages): only frame 3 "
                      "(counted from 0, as seek counts) was read"]
+
+
+# --- issue 32: pictures whose levels are not black on white ----------------------------------
+
+
+def seven_on(ground: int, ink: int) -> Image.Image:
+    """A 7 drawn in grey level ``ink`` on a flat ground of grey level ``ground``."""
+    picture = Image.new("L", (280, 280), ground)
+    ImageDraw.Draw(picture).line([(80, 60), (200, 60), (120, 230)], fill=ink, width=18)
+    return picture
+
+
+@pytest.mark.parametrize("ground, ink", [(100, 0), (127, 0), (128, 255), (160, 255),
+                                         (255, 200), (0, 60)])
+def test_ink_is_the_side_the_strokes_are_on_at_their_own_contrast(ground, ink):
+    """Black ink on mid-grey, white ink on light grey, faint grey pencil: the strokes are ink
+    and reach full strength, whatever the background's level."""
+    strokes = images.to_ink(seven_on(ground, ink))
+    assert strokes[60, 140] == pytest.approx(1.0) and strokes[250, 20] == 0.0
+
+
+def test_a_constant_deep_image_is_blank_without_a_numpy_warning():
+    import warnings
+
+    for value in (1000, 65535):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            ink = images.to_ink(Image.fromarray(np.full((50, 50), value, np.uint16)))
+        assert ink.max() == 0.0
+
+
+def test_a_lab_picture_is_read_by_its_lightness():
+    lab = seven_on(255, 0).convert("RGB").convert("LAB")
+    stored = io.BytesIO()
+    lab.save(stored, "TIFF")
+    assert np.array_equal(images.to_ink(stored.getvalue()) > 0.5, images.to_ink(
+        seven_on(255, 0)) > 0.5)
+
+
+def test_a_pil_image_with_an_exif_orientation_is_turned_upright_as_its_file_is(tmp_path):
+    sideways = Image.new("L", (40, 20), 255)
+    sideways.paste(0, (0, 0, 10, 20))  # ink at the left, which is the top once upright
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = tmp_path / "sideways.jpg"
+    sideways.save(path, "JPEG", exif=exif, quality=95)
+    from_path, from_pil = images.to_ink(path), images.to_ink(Image.open(path))
+    assert from_pil.shape == from_path.shape == (40, 20)
+    assert np.array_equal(from_pil > 0.5, from_path > 0.5)
+    assert paper.read_page(Image.open(path)).ink.shape == (40, 20)

@@ -298,3 +298,52 @@ def test_is_photo_agrees_with_read_page_for_the_pad(mnist_test):
         assert paper.is_photo(photo) and paper.read_page(photo).source == paper.PHOTO
     with pytest.raises(TypeError, match="PIL image or a numpy array"):
         paper.is_photo("photo.jpg")
+
+
+# --- issue 32: photos deeper than 8 bits ------------------------------------------------------
+
+
+def test_a_deep_photo_reads_as_its_8_bit_copy(trained, mnist_test):
+    """A 16-bit PNG or a float TIFF of a photo of 721 reads as the same photo in 8 bits: the
+    photo path scales deep values by their range instead of clipping them to colours."""
+    x_test, y_test = mnist_test
+    photo = synthetic_photos.photo_of(x_test[[0, 1, 2]], y_test[[0, 1, 2]],
+                                      np.random.default_rng(0), ruling="plain", tilt=0.0)
+    grey = np.asarray(photo.image.convert("L"))
+    expected = "".join(str(d.digit) for d in trained.predict_digits(Image.fromarray(grey)))
+    assert expected == "721"
+    for name, deep in (("PNG", Image.fromarray(grey.astype(np.uint16) * 257)),
+                       ("TIFF", Image.fromarray(grey.astype(np.float32) / 255))):
+        stored = io.BytesIO()
+        deep.save(stored, name)
+        found = trained.predict_digits(stored.getvalue())
+        assert "".join(str(d.digit) for d in found) == expected, name
+        assert found[0].source == paper.PHOTO, name
+
+
+def test_a_faint_pencil_photo_reads_the_same_whatever_the_route(trained, mnist_test, tmp_path):
+    """Issue 30: a 12-MP photo of faint pencil digits gives one reading from its path, its
+    bytes, the PIL image and the pad (a reduced JPEG decode used to lose the faint last 0)."""
+    from digitlib.session import PadSession
+
+    x_test, y_test = mnist_test
+    chosen = [int(np.flatnonzero(y_test == digit)[k])
+              for k, digit in enumerate((3, 1, 8, 5, 6, 2, 0), start=1)]
+    small = synthetic_photos.photo_of(x_test[chosen], y_test[chosen], np.random.default_rng(5),
+                                      size=(1000, 750), digit_height=70, ruling="plain",
+                                      ink="black", tilt=0.0)
+    pixels = np.asarray(small.image, np.float32)
+    paper_colour = np.median(pixels.reshape(-1, 3), axis=0)
+    pencil = (paper_colour + (pixels - paper_colour) * 0.45).clip(0, 255).astype(np.uint8)
+    faint = synthetic_photos.SyntheticPhoto(Image.fromarray(pencil), small.label, small.boxes,
+                                            small.conditions)
+    path = tmp_path / "pencil.jpg"
+    path.write_bytes(synthetic_photos.large_photo(faint, (4000, 3000)))
+    routes = {"path": path, "bytes": path.read_bytes(), "PIL": Image.open(path)}
+    read = {name: "".join(str(d.digit) for d in trained.predict_digits(source))
+            for name, source in routes.items()}
+    pad = PadSession(trained)
+    assert pad.load_image(path.read_bytes(), name="pencil.jpg")
+    read["pad"] = "".join(str(d.digit) for d in pad.recognize())
+    assert len(set(read.values())) == 1, read  # one reading, whatever the route
+    assert len(read["path"]) == 7 and read["path"].endswith("0"), read

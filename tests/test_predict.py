@@ -571,3 +571,26 @@ def test_one_line_drops_colour_codes_and_line_breaks():
     keras_like = ValueError("\x1b[1mInput 0 of layer\x1b[0m is incompatible:\n  expected 28,\n"
                             "  found 32\n")
     assert predict.one_line(keras_like) == "Input 0 of layer is incompatible: expected 28, found 32"
+
+
+# --- issue 32: one path for predict_digit and predict_digits ---------------------------------
+
+
+@pytest.mark.parametrize("share", [0.01, 0.05])
+def test_salt_and_pepper_noise_is_no_sure_digit(predictor, share):
+    rng = np.random.default_rng(3)
+    noise = np.full((280, 280), 255, np.uint8)
+    salted = rng.random(noise.shape) < share
+    noise[salted] = rng.choice(np.array([0, 255], np.uint8), int(salted.sum()))
+    single = predictor.predict_digit(noise)
+    assert single is None or single.unsure
+    assert all(reading.unsure for reading in predictor.predict_digits(noise))
+
+
+def test_predict_digit_says_which_frame_of_an_animation_it_read(predictor, tmp_path):
+    frames = [pad_with(7), Image.new("L", (280, 280), 0), Image.new("L", (280, 280), 128)]
+    path = tmp_path / "wave.gif"
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100)
+    with pytest.warns(images.ImageWarning, match="holds 3 frames.*only the first"):
+        assert predictor.predict_digit(path).digit == 7
+    assert predictor.predict_digits(path).warnings
