@@ -84,29 +84,35 @@ def test_a_short_number_cropped_tight_reads_as_its_digits(predictor, kind):
         read, [crop.label for crop in crops])
 
 
-def test_the_cli_reads_a_tight_crop(predictor, tmp_path, capsys, keep_tensorflow_threads):
-    light, dark = (crops_of(kind, count=1, seed=3)[0] for kind in (
-        ("dark on light", False, True, True, 0), ("light on dark", False, False, False, 0)))
-    number = crops_of(("dark on light", False, False, True, 0), digits=3, count=1, seed=4)[0]
+def test_the_cli_reads_every_kind_of_tight_crop(predictor, tmp_path, capsys,
+                                               keep_tensorflow_threads):
+    crops = [crops_of(kind, digits=digits, count=1, seed=3)[0]
+             for kind in KINDS for digits in (1, 3)]
     paths = []
-    for name, crop in (("light.jpg", light), ("dark.png", dark), ("number.jpg", number)):
-        paths.append(tmp_path / name)
-        crop.image.convert("RGB").save(paths[-1], quality=90)
+    for number, crop in enumerate(crops):  # saved as a user would: PNG, or JPEG when it was one
+        jpeg = "jpeg" in crop.kinds
+        paths.append(tmp_path / f"crop{number}.{'jpg' if jpeg else 'png'}")
+        (crop.image.convert("RGB") if jpeg else crop.image).save(paths[-1], quality=95)
     assert main(["predict", *map(str, paths), "--json"]) == 0
     readings = json.loads(capsys.readouterr().out)
+    assert all(reading["digits"] for reading in readings), "no crop is nothing"
     assert [reading["digits"] for reading in readings] == [
         read_all(predictor, Image.open(path)) for path in paths]
-    assert all(reading["digits"] for reading in readings), "no crop is nothing"
-    assert readings[2]["digits"] == number.label
+    right = sum(reading["digits"] == crop.label for reading, crop in zip(readings, crops,
+                                                                         strict=True))
+    assert right >= len(crops) - 2, [(r["digits"], c.label) for r, c in zip(readings, crops,
+                                                                            strict=True)]
 
 
-def test_the_pad_reads_an_uploaded_tight_crop(predictor):
-    for kind in (("dark on light", False, True, True, 0), ("light on dark", True, False, False, 0)):
-        crop = crops_of(kind, count=1, seed=5)[0]
-        pad = PadSession(predictor)
-        assert pad.load_image(png_bytes(crop.image), name="crop.png")
-        found = pad.recognize()
-        assert [str(d.digit) for d in found] == [read_one(predictor, crop.image)] != [""]
+def test_the_pad_reads_every_kind_of_uploaded_tight_crop(predictor):
+    pad = PadSession(predictor)
+    for kind in KINDS:
+        for crop in (crops_of(kind, count=1, seed=5)[0], crops_of(kind, digits=2, count=1,
+                                                                  seed=5)[0]):
+            assert pad.load_image(png_bytes(crop.image), name="crop.png"), kind
+            found = "".join(str(d.digit) for d in pad.recognize())
+            assert found == read_all(predictor, crop.image) and len(found) == len(crop.label), (
+                kind, found, crop.label)
 
 
 # --- what is still nothing, or an error ----------------------------------------------------
