@@ -43,6 +43,7 @@ BACKGROUND_CLOSING = 9
 BACKGROUND_SMOOTH = 1.5
 # Threshold: Sauvola over SAUVOLA_WINDOW pixels (odd; about a digit's width), with SAUVOLA_K.
 # Ink must also be darker than the paper by MIN_CONTRAST and by GRAIN_FACTOR times the grain.
+MAX_GRAIN = 0.1  # a camera's grain on paper is a few grey levels; ten times that is ink
 SAUVOLA_WINDOW = 31
 SAUVOLA_K = 0.2
 MIN_CONTRAST = 0.15
@@ -318,14 +319,15 @@ def flatten(dark: np.ndarray, paper: np.ndarray) -> np.ndarray:
 
 
 def _grain(flat: np.ndarray) -> float:
-    """The photo's grain: the spread of the flattened paper (a robust standard deviation).
-    Only pixels within ``MIN_CONTRAST`` of white are paper: where ink fills most of the
-    picture (a tight crop) it would otherwise count as grain."""
+    """The photo's grain: the spread of the flattened paper (a robust standard deviation). A
+    spread wider than ``MAX_GRAIN`` is no grain but ink filling much of the picture (a tight
+    crop): then only pixels within ``MIN_CONTRAST`` of white count as paper."""
     sample = flat[::3, ::3]
+    grain = 1.4826 * float(np.median(np.abs(sample - np.median(sample))))
+    if grain <= MAX_GRAIN:
+        return grain
     paper = sample[sample > 1.0 - MIN_CONTRAST]
-    if paper.size == 0:
-        return 0.0
-    return 1.4826 * float(np.median(np.abs(paper - np.median(paper))))
+    return 1.4826 * float(np.median(np.abs(paper - np.median(paper)))) if paper.size else 0.0
 
 
 def _faint_level(grain: float) -> float:
