@@ -23,6 +23,7 @@ QUIET_COLOUR = "#555555"  # hints such as "nothing drawn yet", and the model's n
 OTHER_BAR_COLOUR = "#9aa5b1"  # the chart's bars for the digits not chosen
 INK_COLOUR, PAD_COLOUR, FRAME_COLOUR = "#000000", "#ffffff", "#b0b0b0"
 LABEL_TEXT_COLOUR = "#ffffff"
+WHY_ON_COLOUR = "#ffd8a8"  # a Why? button that is on: the light orange of the heat map's warm end
 UNSURE_DASH = (7, 4)  # dash and gap of an unsure box, in pixels
 BOX_WIDTH, SELECTED_BOX_WIDTH = 2, 4
 PREVIEW_SCALE = 3  # the 28x28 image the model saw, shown 3x (84x84) with crisp pixels

@@ -39,7 +39,7 @@ BRUSH_RANGE = (4, 40)  # the brush slider's ends
 # Every message the user can see. Each test in tests/test_session.py names the one it checks.
 START = "Draw one or more digits in the white box, then press Recognize."
 LOADING = "Loading the model… (you can start drawing)"
-WAITING_FOR_MODEL = "Loading the model… your drawing is read as soon as it is ready."
+WAITING_FOR_MODEL = "Loading the model… will read your drawing when the model is ready."
 BLANK = "Nothing drawn yet — draw a digit in the white box."
 STROKES_DRAWN = "{count} stroke{s} drawn — press Recognize (or tick Live)."
 STROKE_REMOVED = "Last stroke removed — press Recognize."
