@@ -1,5 +1,5 @@
-"""Notebook 06 in JupyterLab and the standalone pad page (web/pad.ipynb) in Voilà, in a real browser:
-Chromium driven by Playwright, digits drawn with the real mouse, read by the real model, a
+"""Notebook 06 in JupyterLab and the standalone pad page (web/pad.ipynb) in Voilà, in a real
+browser: Chromium driven by Playwright, digits drawn with the real mouse, read by the real model, a
 reading selected, saved and the save undone (into a throwaway dataset folder), the reading
 explained with **Why?** (its heat map over the preview and the box), and a generated photo of
 digits on ruled paper uploaded, shown as it is and boxed digit by digit.
