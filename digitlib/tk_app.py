@@ -424,12 +424,8 @@ class DigitApp:
         self.canvas.delete("overlay")
         placement = session.placement if session.picture is not None else (1.0, 0, 0)
         items = display.boxes(session.detections, session.selected, placement)
-        texts = [self.canvas.create_text(0, 0, text=item.label, anchor="nw",
-                                         fill=display.LABEL_TEXT_COLOUR,
-                                         font=("Helvetica", 11, "bold"), tags="overlay")
-                 for item in items]
-        sizes = [(x1 - x0 + 6, y1 - y0 + 2) for x0, y0, x1, y1 in map(self.canvas.bbox, texts)]
-        spots = display.label_spots(items, sizes, (session.drawing.width, session.drawing.height))
+        placed = display.label_layout(items, self._measure,
+                                      (session.drawing.width, session.drawing.height))
         why = session.explanation
         heat = None
         if why is not None and session.selected < len(items):
@@ -439,14 +435,20 @@ class DigitApp:
             self._why_box_photo = ImageTk.PhotoImage(image, master=self.root)
             self.canvas.create_image(left, top, image=self._why_box_photo, anchor="nw",
                                      tags=("overlay", "why"))
-        for item, text, (left, top, right, bottom) in zip(items, texts, spots, strict=True):
+        for item, label in zip(items, placed, strict=True):
+            left, top, right, bottom = label.spot
             self.canvas.create_rectangle(*item.box, outline=item.colour, width=item.line_width,
                                          dash=item.dash, tags="overlay")
-            background = self.canvas.create_rectangle(left, top, right - 1, bottom - 1,
-                                                      fill=item.colour, outline=item.colour,
-                                                      tags="overlay")
-            self.canvas.moveto(text, left + 3, top + 1)
-            self.canvas.tag_raise(text, background)
+            self.canvas.create_rectangle(left, top, right - 1, bottom - 1, fill=item.colour,
+                                         outline=item.colour, tags="overlay")
+            self.canvas.create_text((left + right) / 2, (top + bottom) / 2, text=label.text,
+                                    fill=display.LABEL_TEXT_COLOUR, font=_label_font(label.pixels),
+                                    anchor="center", tags="overlay")
+
+    def _measure(self, text: str, pixels: int) -> tuple[int, int]:
+        """(width, height) of a label's text in the canvas's label font."""
+        font = tkfont.Font(self.root, font=_label_font(pixels))
+        return font.measure(text), font.metrics("linespace")
 
     def _make_previews(self) -> None:
         for widget in self.preview_row.winfo_children():
@@ -546,6 +548,11 @@ class DigitApp:
             self._poll_id = None
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.root.destroy()
+
+
+def _label_font(pixels: int) -> tuple:
+    """The labels' bold font; a negative size is in pixels, as ``display`` sizes labels."""
+    return ("Helvetica", -pixels, "bold")
 
 
 def _fixed_area(parent, width: int, height: int):

@@ -24,8 +24,6 @@ from ipycanvas import MultiCanvas, hold_canvas
 from digitlib import display
 from digitlib.session import BRUSH_RANGE, DEFAULT_BRUSH, PadSession
 
-LABEL_FONT = "bold 16px sans-serif"
-LABEL_HEIGHT = 22
 PREVIEW_SIZE = 28 * display.PREVIEW_SCALE
 RESULTS_HEIGHT = "200px"  # previews and chart keep their room while empty: the page never jumps
 
@@ -403,10 +401,15 @@ class DrawingPad(widgets.VBox):
         placement = session.placement if session.picture is not None else (1.0, 0, 0)
         return display.boxes(session.detections, session.selected, placement)
 
+    @property
+    def overlay_labels(self) -> list[display.Label]:
+        """The labels on the overlay: text measured in the pad's font, placed by ``display``."""
+        return display.label_layout(self.overlay_items, display.text_size,
+                                    (self.drawing.width, self.drawing.height))
+
     def _draw_overlay(self) -> None:
         items = self.overlay_items
-        sizes = [(10 * len(item.label) + 4, LABEL_HEIGHT) for item in items]
-        spots = display.label_spots(items, sizes, (self.drawing.width, self.drawing.height))
+        placed = self.overlay_labels
         why = self.session.explanation
         heat = None
         if why is not None and self.session.selected < len(items):
@@ -418,9 +421,9 @@ class DrawingPad(widgets.VBox):
             layer.clear()
             if heat is not None:
                 layer.put_image_data(heat[1], *heat[0])
-            layer.font = LABEL_FONT
             layer.text_baseline = "middle"
-            for item, (left, top, right, bottom) in zip(items, spots, strict=True):
+            for item, label in zip(items, placed, strict=True):
+                left, top, right, bottom = label.spot
                 box_left, box_top, box_right, box_bottom = item.box
                 layer.stroke_style = layer.fill_style = item.colour
                 layer.line_width = item.line_width
@@ -428,7 +431,10 @@ class DrawingPad(widgets.VBox):
                 layer.stroke_rect(box_left, box_top, box_right - box_left, box_bottom - box_top)
                 layer.fill_rect(left, top, right - left, bottom - top)
                 layer.fill_style = display.LABEL_TEXT_COLOUR
-                layer.fill_text(item.label, left + 4, top + LABEL_HEIGHT / 2 + 1)
+                layer.font = f"bold {label.pixels}px {display.LABEL_WEB_FONT}"
+                # measured with the font asked for; max_width keeps any stand-in font inside
+                layer.fill_text(label.text, left + display.LABEL_PADDING, (top + bottom) / 2 + 1,
+                                max_width=right - left - 2 * display.LABEL_PADDING)
             layer.set_line_dash([])
 
 
