@@ -90,12 +90,14 @@ bench-photos: data
 bench-strings: data
 	$(BIN)/python -m digitlib.bench strings
 
-## Re-execute the notebooks headless in full mode and write them back with outputs. Notebooks
+## Re-execute the notebooks headless in full mode and write them back with outputs (as JupyterLab
+## saves them, with a placeholder where a widget appears: digitlib.notebook_files). Notebooks
 ## 05-07 use the committed model, so the saved outputs agree with it and its card; notebook 04
 ## trains (and replaces) your untracked models/mnist_cnn_mine.keras, never a tracked file.
 notebooks: data
 	DIGITS_FAST=0 DIGITS_MODEL=committed $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 		--ExecutePreprocessor.timeout=1800 notebooks/0*.ipynb
+	$(BIN)/python -m digitlib.notebook_files notebooks/0*.ipynb
 
 app: data
 	$(BIN)/python -m digitlib.tk_app

@@ -190,3 +190,42 @@ def _filled(points, step=6.0):
         filled += [(x0 + (x1 - x0) * i / count, y0 + (y1 - y0) * i / count)
                    for i in range(1, count + 1)]
     return filled
+
+
+# Notebooks that behave in Git: JupyterLab's own save writes them back byte for byte.
+SAVED_NOTEBOOKS = ["03_build_the_model.ipynb", "05_evaluate.ipynb", "06_draw_and_predict.ipynb",
+                   "08_photos_of_paper.ipynb", "09_fool_the_model.ipynb"]  # widgets, or changed
+
+
+def test_opening_and_saving_notebooks_in_jupyterlab_changes_nothing(browser, tmp_path):
+    import secrets
+    import shutil
+
+    root = tmp_path / "notebooks"
+    root.mkdir()
+    for name in SAVED_NOTEBOOKS:
+        shutil.copy(config.ROOT / "notebooks" / name, root / name)
+    port, token = jb.free_port(), secrets.token_hex(16)
+    with jb.running_server("lab-save", jb.jupyter_lab_command(port, token, root), port, token,
+                           tmp_path, probe="/api/status", shutdown_path="/api/shutdown") as server:
+        context = browser.new_context(viewport=DESKTOP)
+        page = context.new_page()
+        try:
+            for name in SAVED_NOTEBOOKS:
+                before = (root / name).stat().st_mtime_ns
+                page.goto(server.page_url(f"/lab/tree/{name}"), timeout=PAGE_TIMEOUT_MS)
+                page.locator(".jp-Notebook .jp-Cell").first.wait_for(state="attached",
+                                                                      timeout=PAGE_TIMEOUT_MS)
+                deadline = time.monotonic() + 180
+                while (root / name).stat().st_mtime_ns == before:  # File > Save until it saves
+                    assert time.monotonic() < deadline, f"JupyterLab did not save {name}"
+                    page.keyboard.press("Escape")  # a menu or dialog left open
+                    page.wait_for_timeout(2000)  # the widget manager restores the saved state
+                    page.locator("#jp-MainMenu .lm-MenuBar-item", has_text="File").first.click()
+                    page.locator(".lm-Menu-item[data-command='docmanager:save']").click()
+                    page.wait_for_timeout(3000)
+                saved = (root / name).read_text()
+                committed = (config.ROOT / "notebooks" / name).read_text()
+                assert saved == committed, f"JupyterLab's save changes {name}"
+        finally:
+            context.close()
