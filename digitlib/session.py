@@ -49,7 +49,7 @@ NOTHING_FOUND = "No digit found — draw bigger, with a thicker brush."
 UNSURE_ADVICE = (" — the model is unsure about {which} (orange, marked ?): try drawing bigger "
                  "and clearer, each digit in its own space.")
 WARNING_NOTE = " — note: {warning}"  # what the predictor says it had to leave out
-PICTURE_OPENED = "Opened {name} — press Recognize."
+PICTURE_OPENED = "Opened {name} — reading it…"
 NOT_AN_IMAGE = "Could not open {name} as an image: {error}"
 CANNOT_READ = "Could not read this image: {error}"
 NO_MODEL = "No model to read digits with — {error}"
@@ -64,7 +64,7 @@ UNSAVED_REMOVED = "Removed the last saved example ({count} left in {folder})."
 NOTHING_SAVED = "Nothing to undo — no saved examples in {folder}."
 COULD_NOT_UNDO_SAVE = "Could not undo the save — {error}"
 SOMETHING_WRONG = "Something went wrong — {error} (details below)"
-PHOTO_OPENED = "Opened {name}, a photo of paper — press Recognize."
+PHOTO_OPENED = "Opened {name}, a photo of paper — reading it…"
 WHY_SHOWN = ("Why {digit}? Orange pixels pushed the model towards {digit}, blue ones towards "
              "{runner_up} (its runner-up).")
 EXPLAINING = "Working out why it read {digit}…"

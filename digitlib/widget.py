@@ -319,6 +319,8 @@ class DrawingPad(widgets.VBox):
         self._show_why()
         if session.label is not None and session.label in range(10):
             self.label_choice.value = session.label
+        elif session.label is None and self.label_choice.value is not None:
+            self.label_choice.value = None  # no reading selected: no label left from the last
         self.chart.value = ("" if session.selected is None else
                             _chart_html(display.chart(session.detections[session.selected],
                                                       session.selected)))
