@@ -28,10 +28,10 @@ $(STAMP): requirements.lock pyproject.toml
 		echo "$(PYTHON) is not Python 3.11, 3.12 or 3.13 (the versions TensorFlow 2.21 supports):"; \
 		echo "name another with make PYTHON=/path/to/python3.13 lab"; exit 1; \
 	fi
-	@echo "Setting up $(VENV) with Python $(PYTHON_VERSION) ($(PYTHON))"
+	@echo "Setting up $(VENV) with Python $(PYTHON_VERSION): downloading $$(grep -c '==' requirements.lock) pinned packages (TensorFlow, JupyterLab, ...), roughly half a gigabyte (2.4 GB installed); needs the network, takes a few minutes"
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --disable-pip-version-check --quiet --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --disable-pip-version-check --no-deps -r requirements.lock
 	$(BIN)/python -m pip install --disable-pip-version-check --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/python -m pip check
 	touch $@
@@ -41,11 +41,10 @@ setup: $(STAMP)
 data: setup
 	$(BIN)/python -m digitlib data
 
-## The main job: JupyterLab on the notebooks.
+## The main job: JupyterLab on the notebooks. Once it answers, it prints the address to open
+## (with the token that lets you in) and opens a browser where there is a desktop to show one.
 lab: data
-	@echo "Opening JupyterLab on http://$(HOST):$(PORT)/lab  (stop with Ctrl-C)"
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=$(HOST) --ServerApp.port=$(PORT) \
-		--no-browser --allow-root
+	$(BIN)/python -m digitlib.serve lab --host $(HOST) --port $(PORT)
 
 ## The tests: lint, unit tests, end-to-end tests and nbval over the notebooks, in fast mode,
 ## with the committed model (not a model you trained in notebook 04).
@@ -99,19 +98,21 @@ bench-strings: data
 bench-unsure: data
 	$(BIN)/python -m digitlib.bench unsure
 
-## Re-execute the notebooks headless in full mode and write them back with outputs. Notebooks
+## Re-execute the notebooks headless in full mode and write them back with outputs (as JupyterLab
+## saves them, with a placeholder where a widget appears: digitlib.notebook_files). Notebooks
 ## 05-07 use the committed model, so the saved outputs agree with it and its card; notebook 04
 ## trains (and replaces) your untracked models/mnist_cnn_mine.keras, never a tracked file.
 notebooks: data
 	DIGITS_FAST=0 DIGITS_MODEL=committed $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 		--ExecutePreprocessor.timeout=1800 notebooks/0*.ipynb
+	$(BIN)/python -m digitlib.notebook_files notebooks/0*.ipynb
 
 app: data
 	$(BIN)/python -m digitlib.tk_app
 
+## The standalone pad page (web/pad.ipynb through Voilà): the address is printed as for lab.
 web: data
-	@echo "Serving notebook 06 on http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
-	$(BIN)/voila notebooks/06_draw_and_predict.ipynb --Voila.ip=$(HOST) --port=$(PORT) --no-browser
+	$(BIN)/python -m digitlib.serve web --host $(HOST) --port $(PORT)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache

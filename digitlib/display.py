@@ -8,7 +8,9 @@ label goes among its neighbours is ``digitlib.labels.place`` (pure geometry, als
 
 from __future__ import annotations
 
+import functools
 import io
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,9 +25,15 @@ QUIET_COLOUR = "#555555"  # hints such as "nothing drawn yet", and the model's n
 OTHER_BAR_COLOUR = "#9aa5b1"  # the chart's bars for the digits not chosen
 INK_COLOUR, PAD_COLOUR, FRAME_COLOUR = "#000000", "#ffffff", "#b0b0b0"
 LABEL_TEXT_COLOUR = "#ffffff"
+WHY_ON_COLOUR = "#ffd8a8"  # a Why? button that is on: the light orange of the heat map's warm end
 UNSURE_DASH = (7, 4)  # dash and gap of an unsure box, in pixels
 BOX_WIDTH, SELECTED_BOX_WIDTH = 2, 4
 PREVIEW_SCALE = 3  # the 28x28 image the model saw, shown 3x (84x84) with crisp pixels
+LABEL_PIXELS = 16  # the labels' bold font on a drawing: readable beside digits a pen draws
+SMALLEST_LABEL_PIXELS = 9  # on a photo of tiny digits: smaller is no longer readable
+LABEL_SHARE = 0.3  # a label's font about a third of a typical digit's box height
+LABEL_PADDING = 4  # pixels around a label's text inside its coloured tag
+LABEL_WEB_FONT = "'DejaVu Sans', sans-serif"  # measured by ``text_size``, see there
 
 # The colour of a message under the pad, by kind (None: the toolkit's normal text colour).
 MESSAGE_COLOURS = {"info": None, "result": None, "warning": UNSURE_COLOUR, "empty": QUIET_COLOUR,
@@ -131,13 +139,81 @@ def boxes(detections, selected=None, placement=(1.0, 0, 0)) -> list[Box]:
 
 def label_spots(drawn_boxes, sizes, image_size) -> list[tuple[int, int, int, int]]:
     """Where each box's label goes (left, top, right, bottom), given each label's ``sizes``
-    (width, height) as the toolkit measures it: labels of neighbours never cover each other."""
+    (width, height) as the toolkit measures it: labels cover no digit's box (where there is
+    room) and never each other."""
+    corners = [tuple(round(value) for value in (box.box if isinstance(box, Box) else box))
+               for box in drawn_boxes]
     placed = []
-    for box, size in zip(drawn_boxes, sizes, strict=True):
-        corners = box.box if isinstance(box, Box) else box
-        placed.append(labels.place(tuple(round(value) for value in corners), size, image_size,
-                                   placed))
+    for box, size in zip(corners, sizes, strict=True):
+        placed.append(labels.place(box, size, image_size, placed, corners))
     return placed
+
+
+@dataclass(frozen=True)
+class Label:
+    """One box's label as a front end draws it: its text, font size and spot on the pad."""
+
+    text: str  # "7 98%", or a numbered tag "#3" where the full text would cover a digit
+    pixels: int  # the font's size in pixels (bold)
+    spot: tuple[int, int, int, int]  # left, top, right, bottom
+
+
+def label_pixels(drawn_boxes) -> int:
+    """The labels' font size: ``LABEL_PIXELS`` on a drawing, smaller on a picture of small
+    digits (about a third of a typical box's height), never below ``SMALLEST_LABEL_PIXELS``."""
+    heights = sorted(box.box[3] - box.box[1] for box in drawn_boxes)
+    if not heights:
+        return LABEL_PIXELS
+    typical = heights[len(heights) // 2]
+    return int(min(LABEL_PIXELS, max(SMALLEST_LABEL_PIXELS, round(LABEL_SHARE * typical))))
+
+
+def label_layout(drawn_boxes, measure, image_size) -> list[Label]:
+    """Each box's label, measured by the toolkit (``measure(text, pixels)`` -> (width, height)
+    of the text) and placed where it covers no digit's box and no other label. Where the full
+    text ("7 98%") finds no such spot, the label is a numbered tag ("#3"); the results line and
+    the previews give the full text."""
+    pixels = label_pixels(drawn_boxes)
+    corners = [tuple(round(value) for value in box.box) for box in drawn_boxes]
+    placed, layout = [], []
+    for number, (box, corner) in enumerate(zip(drawn_boxes, corners, strict=True)):
+        for text in (box.label, f"#{number + 1}"):
+            width, height = measure(text, pixels)
+            size = (math.ceil(width) + 2 * LABEL_PADDING, math.ceil(height) + LABEL_PADDING)
+            spot = labels.place(corner, size, image_size, placed, corners)
+            if labels.covers(spot, [*placed, *corners]) == 0:
+                break
+        placed.append(spot)
+        layout.append(Label(text, pixels, spot))
+    return layout
+
+
+def _label_font_file() -> str:
+    """DejaVu Sans Bold, the first font the notebook pad asks the browser for (it comes with
+    matplotlib, so it is here to measure with)."""
+    import importlib.util
+    from pathlib import Path
+
+    matplotlib = importlib.util.find_spec("matplotlib")
+    folder = Path(next(iter(matplotlib.submodule_search_locations)))
+    return str(folder / "mpl-data" / "fonts" / "ttf" / "DejaVuSans-Bold.ttf")
+
+
+@functools.lru_cache(maxsize=8)
+def _label_font(pixels: int):
+    from PIL import ImageFont
+
+    return ImageFont.truetype(_label_font_file(), pixels)
+
+
+def text_size(text: str, pixels: int) -> tuple[float, float]:
+    """(width, height) of ``text`` in ``LABEL_WEB_FONT`` at ``pixels``: the notebook pad's
+    measure. Fonts that a browser uses in its place (Arial, Helvetica) are narrower."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    font = _label_font(int(pixels))
+    ascent, descent = font.getmetrics()
+    return font.getlength(text), ascent + descent
 
 
 # ------------------------------------------------------------------ the probability chart

@@ -171,6 +171,11 @@ class Exercise:
 
 
 @functools.cache
+
+def _a(name: str) -> str:
+    """``name`` with its article: "a list", "an Image"."""
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
 def _mnist():
     from digitlib import data
 
@@ -213,16 +218,17 @@ def _whole_number(value, what: str) -> int:
         return int(value)
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
         return int(value)
-    raise Incorrect(f"{what} should be a whole number, not a {type(value).__name__}.")
+    raise Incorrect(f"{what} should be a whole number, not {_a(type(value).__name__)}.")
 
 
 def _array(value, what: str) -> np.ndarray:
     try:
         array = np.asarray(value)
     except Exception:
-        raise Incorrect(f"{what} should be a NumPy array, not a {type(value).__name__}.") from None
+        kind = _a(type(value).__name__)
+        raise Incorrect(f"{what} should be a NumPy array, not {kind}.") from None
     if array.dtype == object:
-        raise Incorrect(f"{what} should be an array of numbers, not a {type(value).__name__} "
+        raise Incorrect(f"{what} should be an array of numbers, not {_a(type(value).__name__)} "
                         f"of mixed things.")
     return array
 
@@ -655,9 +661,9 @@ def _check_crossed_seven(answer, namespace):
     from digitlib.strokes import Drawing
 
     if not isinstance(answer, Drawing):
-        raise Incorrect(f"give the strokes.Drawing you drew in, not a {type(answer).__name__}.")
+        raise Incorrect(f"give the strokes.Drawing you drew in, not {_a(type(answer).__name__)}.")
     if answer.is_empty:
-        raise Incorrect("the drawing is empty: draw with start, extend and end.")
+        raise Incorrect("the drawing is empty: draw a stroke with add_stroke, then another.")
     if len(answer.strokes) < 2:
         raise Incorrect("a crossed 7 has its crossbar as a separate stroke: draw the 7, then a "
                         "short stroke across its middle.")
@@ -721,7 +727,7 @@ def _check_no_replay(answer, namespace):
         raise Incorrect("that is train.Recipe, for training from scratch; fine-tuning has its "
                         "own recipe, finetune.FinetuneRecipe.")
     if not isinstance(answer, finetune.FinetuneRecipe):
-        raise Incorrect(f"give a finetune.FinetuneRecipe, not a {type(answer).__name__}.")
+        raise Incorrect(f"give a finetune.FinetuneRecipe, not {_a(type(answer).__name__)}.")
     if answer.replay_images != 0:
         raise Incorrect(f"replay_images is still {answer.replay_images}: set it to 0 to "
                         f"fine-tune on your digits alone.")
@@ -920,7 +926,7 @@ def _check_lines_removed_by(answer, namespace):
     stage = getattr(answer, "__name__", answer)  # paper.remove_lines itself is fine too
     if not isinstance(stage, str):
         raise Incorrect(f"give the name of a stage, one of {', '.join(paper.STAGE_TITLES)}, "
-                        f"not a {type(answer).__name__}.")
+                        f"not {_a(type(answer).__name__)}.")
     if stage == "remove_lines":
         stage = "ink"
     if stage not in paper.STAGE_TITLES:

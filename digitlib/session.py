@@ -40,7 +40,7 @@ BRUSH_RANGE = (4, 40)  # the brush slider's ends
 # Every message the user can see. Each test in tests/test_session.py names the one it checks.
 START = "Draw one or more digits in the white box, then press Recognize."
 LOADING = "Loading the model… (you can start drawing)"
-WAITING_FOR_MODEL = "Loading the model… your drawing is read as soon as it is ready."
+WAITING_FOR_MODEL = "Loading the model… will read your drawing when the model is ready."
 BLANK = "Nothing drawn yet — draw a digit in the white box."
 STROKES_DRAWN = "{count} stroke{s} drawn — press Recognize (or tick Live)."
 STROKE_REMOVED = "Last stroke removed — press Recognize."
@@ -50,7 +50,7 @@ NOTHING_FOUND = "No digit found — draw bigger, with a thicker brush."
 UNSURE_ADVICE = (" — the model is unsure about {which} (orange, marked ?): try drawing bigger "
                  "and clearer, each digit in its own space.")
 WARNING_NOTE = " — note: {warning}"  # what the predictor says it had to leave out
-PICTURE_OPENED = "Opened {name} — press Recognize."
+PICTURE_OPENED = "Opened {name} — reading it…"
 NOT_AN_IMAGE = "Could not open {name} as an image: {error}"
 CANNOT_READ = "Could not read this image: {error}"
 NO_MODEL = "No model to read digits with — {error}"
@@ -65,7 +65,7 @@ UNSAVED_REMOVED = "Removed the last saved example ({count} left in {folder})."
 NOTHING_SAVED = "Nothing to undo — no saved examples in {folder}."
 COULD_NOT_UNDO_SAVE = "Could not undo the save — {error}"
 SOMETHING_WRONG = "Something went wrong — {error} (details below)"
-PHOTO_OPENED = "Opened {name}, a photo of paper — press Recognize."
+PHOTO_OPENED = "Opened {name}, a photo of paper — reading it…"
 WHY_SHOWN = ("Why {digit}? Orange pixels pushed the model towards {digit}, blue ones towards "
              "{runner_up} (its runner-up).")
 EXPLAINING = "Working out why it read {digit}…"

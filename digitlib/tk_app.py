@@ -11,7 +11,12 @@ After a reading, click a preview to select a digit, set its true label and press
 keep it in your own dataset (``data/my_digits/``, see ``digitlib.personal``); **Undo save**
 removes the last example saved. **Why?** shows which pixels made the model read the selected
 digit as it did (worked out in the worker thread too). **Open image…** reads a picture of
-digits; a photo of paper is shown as it is, with its digits boxed.
+digits; a photo of paper is shown as it is, with its digits boxed. The selected digit's
+probabilities are charted beside the canvas.
+
+The layout is fixed: messages wrap inside an area of fixed size, and nothing that changes
+(the model's status, the label's caption, the previews) resizes the window or moves the canvas
+under the pen. A Recognize pressed while the model loads is queued, and the message says so.
 """
 
 import argparse
@@ -27,6 +32,7 @@ from digitlib.session import BRUSH_RANGE, DEFAULT_BRUSH, PadSession
 try:  # Some Python builds come without Tk (pyenv without tk-dev, slim Docker images, ...).
     import tkinter as tk
     from tkinter import filedialog
+    from tkinter import font as tkfont
 
     from PIL import ImageTk
 except ImportError:
@@ -34,7 +40,16 @@ except ImportError:
 
 TITLE = "digits: draw and recognise"
 POLL_MILLISECONDS = 30  # how often the main loop checks on the worker thread
-MANY_PREVIEWS = 6  # more previews than this are shown at 2x instead of 3x, to fit the window
+MESSAGE_FONT = ("Helvetica", 14)
+MESSAGE_LINES = 3  # the message area's fixed height: the longest messages wrap to three lines
+CHART_WIDTH = 190  # the probability chart beside the canvas: a title, ten bars and their %
+CHART_FONT = ("Helvetica", 9)
+CHART_TEXT_ROOM = 14  # under the bars: a line each for "unsure: …" and "next likeliest: …"
+PREVIEW_PADDING = 4  # around each preview, so a selected one's border shows
+PREVIEW_SCALES = (display.PREVIEW_SCALE, 2, 1)  # the largest at which every preview fits
+WIDEST_PREVIEW_TEXT = "0? 100%"  # the longest text under a preview
+WIDEST_LABEL_CAPTION = "Label of #99:"  # the caption's fixed width fits this
+WHY_OFF_TEXT, WHY_ON_TEXT = "Why?", "Why? ✓"  # the button's words, off and on
 IMAGE_TYPES = [("Images", "*.png *.jpg *.jpeg *.gif *.bmp *.tif *.tiff *.webp"),
                ("All files", "*")]
 
@@ -92,13 +107,19 @@ class DigitApp:
         return self.session
 
     def _build_widgets(self) -> None:
+        """A fixed layout: every area that shows changing text has a fixed size, so nothing
+        a message, the model's status or a label says can resize the window or move the
+        canvas under the pen."""
         root = self.root
         root.title(TITLE)
         root.resizable(False, False)
         root.protocol("WM_DELETE_WINDOW", self.close)
+        message_font = tkfont.Font(root, font=MESSAGE_FONT)
+        plain_font = tkfont.nametofont("TkDefaultFont", root)
+        line = plain_font.metrics("linespace")
 
         toolbar = tk.Frame(root, padx=8, pady=6)
-        toolbar.pack(fill="x")
+        toolbar.grid(row=0, column=0, columnspan=2, sticky="w")
         self.recognize_button = tk.Button(toolbar, text="Recognize", command=self.recognize)
         self.undo_button = tk.Button(toolbar, text="Undo", command=self.undo)
         self.clear_button = tk.Button(toolbar, text="Clear", command=self.clear)
@@ -118,7 +139,7 @@ class DigitApp:
         # No border or highlight inside the canvas: canvas coordinates are then exactly the
         # Drawing's coordinates, whatever the screen's resolution or scaling.
         frame = tk.Frame(root, borderwidth=1, relief="solid", padx=0, pady=0)
-        frame.pack(padx=8)
+        frame.grid(row=1, column=0, padx=(8, 0), sticky="nw")
         width, height = self.session.drawing.width, self.session.drawing.height
         self.canvas = tk.Canvas(frame, width=width, height=height,
                                 background=display.PAD_COLOUR, borderwidth=0,
@@ -129,31 +150,44 @@ class DigitApp:
         self.canvas.bind("<ButtonRelease-1>", self.on_release)
         self.canvas.bind("<Map>", lambda event: self.write_state())
         root.bind("<Configure>", lambda event: event.widget is root and self.write_state())
+        self.chart = tk.Canvas(root, width=CHART_WIDTH, height=height, borderwidth=0,
+                               highlightthickness=0)
+        self.chart.grid(row=1, column=1, padx=8, sticky="nw")
 
-        self.results = tk.Label(root, anchor="w", justify="left", font=("Helvetica", 14),
-                                padx=8, pady=6, wraplength=width)
-        self.results.pack(fill="x")
-        self.preview_row = tk.Frame(root, padx=8)
-        self.preview_row.pack(fill="x", pady=(0, 8))
+        full_width = width + 2 + 8 + CHART_WIDTH  # the canvas with its border, and the chart
+        message_area = _fixed_area(root, full_width,
+                                   MESSAGE_LINES * message_font.metrics("linespace") + 12)
+        message_area.grid(row=2, column=0, columnspan=2, padx=8, sticky="w")
+        self.results = tk.Label(message_area, anchor="nw", justify="left", font=MESSAGE_FONT,
+                                pady=6, wraplength=full_width)
+        self.results.pack(fill="both", expand=True)
+        self._preview_text_width = plain_font.measure(WIDEST_PREVIEW_TEXT)
+        self.preview_row = _fixed_area(root, full_width,
+                                       28 * display.PREVIEW_SCALE + line + 2 * PREVIEW_PADDING)
+        self.preview_row.grid(row=3, column=0, columnspan=2, padx=8, pady=(0, 8), sticky="w")
 
         save_row = tk.Frame(root, padx=8)
-        save_row.pack(fill="x", pady=(0, 8))
-        save_row.bind("<Configure>", lambda event: self.write_state())  # moved by a long message
-        self.label_caption = tk.Label(save_row, text="Label:")
+        save_row.grid(row=4, column=0, columnspan=2, pady=(0, 4), sticky="w")
+        self.label_caption = tk.Label(save_row, text="Label:", anchor="e",
+                                      width=len(WIDEST_LABEL_CAPTION))
         self.label_caption.pack(side="left")
         self.label_box = tk.Spinbox(save_row, from_=0, to=9, width=3, textvariable=self.label,
                                     justify="center")
         self.label_box.pack(side="left", padx=(4, 6))
         self.label.trace_add("write", lambda *_: self.session.set_label(self.label.get()))
-        self.why_button = tk.Checkbutton(save_row, text="Why?", variable=self.why,
-                                         indicatoron=False, padx=8, command=self._why_toggled)
+        self.why_button = tk.Button(save_row, text=WHY_OFF_TEXT, width=len(WHY_ON_TEXT),
+                                    command=self._why_toggled)
+        self._why_off_background = self.why_button.cget("background")
         self.why_button.pack(side="left", padx=(0, 12))
         self.save_button = tk.Button(save_row, text="Save", command=self.save)
         self.undo_save_button = tk.Button(save_row, text="Undo save", command=self.undo_save)
         for button in (self.save_button, self.undo_save_button):
             button.pack(side="left", padx=(0, 6))
-        self.model_label = tk.Label(save_row, text="", foreground=display.QUIET_COLOUR)
-        self.model_label.pack(side="right")
+        model_area = _fixed_area(root, full_width, line + 4)
+        model_area.grid(row=5, column=0, columnspan=2, padx=8, pady=(0, 8), sticky="w")
+        self.model_label = tk.Label(model_area, text="", anchor="w",
+                                    foreground=display.QUIET_COLOUR)
+        self.model_label.pack(fill="both", expand=True)
 
         root.bind("<Return>", lambda event: self.recognize())
         root.bind("<Control-z>", lambda event: self.undo())
@@ -196,7 +230,7 @@ class DigitApp:
         self._read_if_live()
 
     def _why_toggled(self) -> None:
-        self.explain_why(self.why.get())
+        self.explain_why(not self.session.why)
 
     def explain_why(self, on: bool = True) -> None:
         """Turn **Why?** on or off; the heat map is worked out in the worker thread."""
@@ -271,9 +305,11 @@ class DigitApp:
 
     def _start_reading(self) -> None:
         """Start the wanted reading if the worker is free and the model is loaded."""
-        if not self._read_wanted or self._job is not None:
+        if not self._read_wanted:
             return
-        job = self.session.start_reading()
+        if self._job is not None and self._job[0] != "load":
+            return  # the worker is busy: read when it is done
+        job = self.session.start_reading()  # while the model loads: says the reading waits
         if job is None:  # nothing to read, or no model: wait for it while it loads
             self._read_wanted = self.session.model_status == "loading" and (
                 self.session.predictor is None and not self.session.is_empty)
@@ -357,6 +393,11 @@ class DigitApp:
         del shown
         if self.why.get() != session.why:
             self.why.set(session.why)
+        self.why_button.configure(
+            text=WHY_ON_TEXT if session.why else WHY_OFF_TEXT,
+            relief="sunken" if session.why else "raised",
+            background=display.WHY_ON_COLOUR if session.why else self._why_off_background)
+        self._draw_chart()
         several = len(session.detections) > 1 and session.selected is not None
         self.label_caption.configure(
             text=f"Label of #{session.selected + 1}:" if several else "Label:")
@@ -383,12 +424,8 @@ class DigitApp:
         self.canvas.delete("overlay")
         placement = session.placement if session.picture is not None else (1.0, 0, 0)
         items = display.boxes(session.detections, session.selected, placement)
-        texts = [self.canvas.create_text(0, 0, text=item.label, anchor="nw",
-                                         fill=display.LABEL_TEXT_COLOUR,
-                                         font=("Helvetica", 11, "bold"), tags="overlay")
-                 for item in items]
-        sizes = [(x1 - x0 + 6, y1 - y0 + 2) for x0, y0, x1, y1 in map(self.canvas.bbox, texts)]
-        spots = display.label_spots(items, sizes, (session.drawing.width, session.drawing.height))
+        placed = display.label_layout(items, self._measure,
+                                      (session.drawing.width, session.drawing.height))
         why = session.explanation
         heat = None
         if why is not None and session.selected < len(items):
@@ -398,29 +435,75 @@ class DigitApp:
             self._why_box_photo = ImageTk.PhotoImage(image, master=self.root)
             self.canvas.create_image(left, top, image=self._why_box_photo, anchor="nw",
                                      tags=("overlay", "why"))
-        for item, text, (left, top, right, bottom) in zip(items, texts, spots, strict=True):
+        for item, label in zip(items, placed, strict=True):
+            left, top, right, bottom = label.spot
             self.canvas.create_rectangle(*item.box, outline=item.colour, width=item.line_width,
                                          dash=item.dash, tags="overlay")
-            background = self.canvas.create_rectangle(left, top, right - 1, bottom - 1,
-                                                      fill=item.colour, outline=item.colour,
-                                                      tags="overlay")
-            self.canvas.moveto(text, left + 3, top + 1)
-            self.canvas.tag_raise(text, background)
+            self.canvas.create_rectangle(left, top, right - 1, bottom - 1, fill=item.colour,
+                                         outline=item.colour, tags="overlay")
+            self.canvas.create_text((left + right) / 2, (top + bottom) / 2, text=label.text,
+                                    fill=display.LABEL_TEXT_COLOUR, font=_label_font(label.pixels),
+                                    anchor="center", tags="overlay")
+
+    def _measure(self, text: str, pixels: int) -> tuple[int, int]:
+        """(width, height) of a label's text in the canvas's label font."""
+        font = tkfont.Font(self.root, font=_label_font(pixels))
+        return font.measure(text), font.metrics("linespace")
 
     def _make_previews(self) -> None:
         for widget in self.preview_row.winfo_children():
             widget.destroy()
         detections = self.session.detections
-        scale = display.PREVIEW_SCALE if len(detections) <= MANY_PREVIEWS else 2
+        scale = self._preview_scale(len(detections))
         self._photos = [ImageTk.PhotoImage(display.preview_image(detection.image28, scale),
                                            master=self.root) for detection in detections]
         for number, (detection, photo) in enumerate(zip(detections, self._photos, strict=True)):
             preview = tk.Label(self.preview_row, image=photo, compound="top",
                                foreground=display.colour(detection),
-                               text=display.label_text(detection), padx=4, cursor="hand2",
-                               borderwidth=1)
+                               text=display.label_text(detection), padx=PREVIEW_PADDING,
+                               pady=PREVIEW_PADDING, cursor="hand2", borderwidth=1)
             preview.pack(side="left")
             preview.bind("<Button-1>", lambda event, n=number: self.select(n))
+
+    def _preview_scale(self, count: int) -> int:
+        """The largest preview scale at which ``count`` previews fit in the preview row (those
+        that do not fit even at 1x are cut off; the results line names every digit)."""
+        room = int(self.preview_row.cget("width"))
+        for scale in PREVIEW_SCALES:
+            each = max(28 * scale, self._preview_text_width) + 2 * PREVIEW_PADDING + 2
+            if count * each <= room:
+                return scale
+        return PREVIEW_SCALES[-1]
+
+    def _draw_chart(self) -> None:
+        """The selected reading's probabilities beside the canvas: ten bars, as
+        ``display.chart`` describes them (empty while nothing is selected)."""
+        session, chart = self.session, self.chart
+        chart.delete("all")
+        if session.selected is None or not session.detections:
+            return
+        described = display.chart(session.detections[session.selected], session.selected)
+        title = chart.create_text(0, 0, text=described.title, anchor="nw", font=CHART_FONT,
+                                  width=CHART_WIDTH)
+        top = chart.bbox(title)[3] + 4
+        row = (int(chart.cget("height")) - top - 2 * CHART_TEXT_ROOM) // 10
+        font = tkfont.Font(self.root, font=CHART_FONT)
+        number_width = font.measure("0") + 6  # the digit left of a bar
+        percent_width = font.measure("100.0%") + 6  # its probability right of it
+        longest = CHART_WIDTH - number_width - percent_width
+        for digit, probability, colour in described.bars:
+            y = top + digit * row
+            chart.create_text(0, y + row / 2, text=str(digit), anchor="w", font=CHART_FONT)
+            chart.create_rectangle(number_width, y + 2,
+                                   number_width + max(1, round(longest * probability)),
+                                   y + row - 2, fill=colour, outline="")
+            chart.create_text(CHART_WIDTH, y + row / 2, text=f"{100 * probability:.1f}%",
+                              anchor="e", font=CHART_FONT)
+        notes = "unsure: " + described.unsure_reason if described.unsure_reason else ""
+        if described.next_likeliest:
+            notes += ("\n" if notes else "") + "next likeliest: " + described.next_likeliest
+        chart.create_text(0, top + 10 * row + 2, text=notes, anchor="nw", font=CHART_FONT,
+                          width=CHART_WIDTH, fill=display.QUIET_COLOUR)
 
     def _redraw_ink(self) -> None:
         """Draw the strokes again from the Drawing (after Undo, Clear or a picture)."""
@@ -438,10 +521,12 @@ class DigitApp:
 
     def state(self) -> dict:
         """The session's state plus where the canvas, buttons and previews are on the screen
-        (for the end-to-end test)."""
+        and the window's size (for the end-to-end test)."""
         state = self.session.state()
         if self.canvas.winfo_ismapped():
+            self.root.update_idletasks()  # lay out new previews before saying where they are
             state["canvas"] = [self.canvas.winfo_rootx(), self.canvas.winfo_rooty()]
+            state["window"] = [self.root.winfo_width(), self.root.winfo_height()]
             state["buttons"] = {
                 name: _centre(button) for name, button in (
                     ("recognize", self.recognize_button), ("undo", self.undo_button),
@@ -463,6 +548,18 @@ class DigitApp:
             self._poll_id = None
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.root.destroy()
+
+
+def _label_font(pixels: int) -> tuple:
+    """The labels' bold font; a negative size is in pixels, as ``display`` sizes labels."""
+    return ("Helvetica", -pixels, "bold")
+
+
+def _fixed_area(parent, width: int, height: int):
+    """A frame of a fixed size in pixels: what it holds can change without resizing it."""
+    area = tk.Frame(parent, width=width, height=height)
+    area.pack_propagate(False)
+    return area
 
 
 def _centre(widget) -> list[int]:

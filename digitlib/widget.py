@@ -24,9 +24,8 @@ from ipycanvas import MultiCanvas, hold_canvas
 from digitlib import display
 from digitlib.session import BRUSH_RANGE, DEFAULT_BRUSH, PadSession
 
-LABEL_FONT = "bold 16px sans-serif"
-LABEL_HEIGHT = 22
 PREVIEW_SIZE = 28 * display.PREVIEW_SCALE
+RESULTS_HEIGHT = "200px"  # previews and chart keep their room while empty: the page never jumps
 
 
 class DrawingPad(widgets.VBox):
@@ -44,7 +43,7 @@ class DrawingPad(widgets.VBox):
 
     def __init__(self, predictor=None, *, model=None, model_path=None, personal_folder=None,
                  width: int = 560, height: int = 280, brush: int = DEFAULT_BRUSH,
-                 live: bool = False):
+                 live: bool = False, fit_width: bool = False):
         self.session = PadSession(predictor, model=model if model_path is None else model_path,
                                   personal_folder=personal_folder, width=width, height=height,
                                   brush=brush, live=live)
@@ -52,12 +51,15 @@ class DrawingPad(widgets.VBox):
         self._shown_reading = None  # the detections the previews were made for
         self._shown_why = None  # (preview number, explanation) shown with its heat map
 
-        self.canvas = _styled(MultiCanvas(
-            3, width=width, height=height,
-            # a fixed size: stretched to the output width, mouse positions would not match
-            layout=widgets.Layout(width=f"{width}px", height=f"{height}px",
-                                  min_width=f"{width}px", min_height=f"{height}px"),
-        ), "digits-canvas")
+        # ``fit_width``: as wide as the page allows, up to ``width`` (a phone shows it whole);
+        # the browser scales it evenly and ipycanvas scales the pointer's positions back to
+        # the canvas's own pixels. Otherwise a fixed size.
+        size = (widgets.Layout(width="100%", max_width=f"{width}px", height="auto")
+                if fit_width else
+                widgets.Layout(width=f"{width}px", height=f"{height}px",
+                               min_width=f"{width}px", min_height=f"{height}px"))
+        self.canvas = _styled(MultiCanvas(3, width=width, height=height, layout=size),
+                              "digits-canvas")
         self._background, self._ink, self._overlay = self.canvas[0], self.canvas[1], self.canvas[2]
 
         self.recognize_button = self._button("Recognize", "search", "digits-recognize",
@@ -80,9 +82,12 @@ class DrawingPad(widgets.VBox):
             tooltip="Recognize at the end of each stroke"), "digits-live")
         self.brush_slider = _styled(widgets.IntSlider(
             value=int(brush), min=BRUSH_RANGE[0], max=BRUSH_RANGE[1], description="Brush",
-            continuous_update=False, layout=widgets.Layout(width="240px")), "digits-brush")
-        self.upload = _styled(widgets.FileUpload(accept="image/*", multiple=False,
-                                                 description="Upload image"), "digits-upload")
+            tooltip="The width of the pen, in pixels", continuous_update=False,
+            layout=widgets.Layout(width="240px")), "digits-brush")
+        self.upload = _styled(widgets.FileUpload(
+            accept="image/*", multiple=False, description="Upload image",
+            tooltip="Read the digits in a picture: a drawing, a photo or a scan of paper",
+            layout=widgets.Layout(width="auto")), "digits-upload")
         self.label_choice = _styled(widgets.Dropdown(
             options=[(str(digit), digit) for digit in range(10)], value=0, description="Label:",
             tooltip="The true digit of the selected reading",
@@ -123,7 +128,8 @@ class DrawingPad(widgets.VBox):
                           self.live_box, self.brush_slider, self.model_label], layout=row),
             self.canvas,
             self.message,
-            widgets.HBox([self.previews, self.chart], layout=widgets.Layout(grid_gap="24px")),
+            widgets.HBox([self.previews, self.chart], layout=widgets.Layout(
+                grid_gap="24px", flex_flow="row wrap", min_height=RESULTS_HEIGHT)),
             widgets.HBox([self.why_button, self.label_choice, self.save_button,
                           self.undo_save_button], layout=row),
             widgets.HBox([widgets.HTML("Canvas not working in your front end? Upload a picture "
@@ -313,6 +319,8 @@ class DrawingPad(widgets.VBox):
         self._show_why()
         if session.label is not None and session.label in range(10):
             self.label_choice.value = session.label
+        elif session.label is None and self.label_choice.value is not None:
+            self.label_choice.value = None  # no reading selected: no label left from the last
         self.chart.value = ("" if session.selected is None else
                             _chart_html(display.chart(session.detections[session.selected],
                                                       session.selected)))
@@ -343,7 +351,8 @@ class DrawingPad(widgets.VBox):
                               width=PREVIEW_SIZE, height=PREVIEW_SIZE)
         button = widgets.Button(description=f"#{number + 1}: {display.label_text(detection)}",
                                 tooltip="Show this digit's probabilities",
-                                layout=widgets.Layout(width=f"{PREVIEW_SIZE + 40}px"))
+                                layout=widgets.Layout(width="auto",
+                                                      min_width=f"{PREVIEW_SIZE + 40}px"))
         button.on_click(self._guard(lambda _: self.select(number)))
         preview = widgets.VBox([image, button], layout=widgets.Layout(align_items="center"))
         preview.add_class("digits-preview")
@@ -394,10 +403,15 @@ class DrawingPad(widgets.VBox):
         placement = session.placement if session.picture is not None else (1.0, 0, 0)
         return display.boxes(session.detections, session.selected, placement)
 
+    @property
+    def overlay_labels(self) -> list[display.Label]:
+        """The labels on the overlay: text measured in the pad's font, placed by ``display``."""
+        return display.label_layout(self.overlay_items, display.text_size,
+                                    (self.drawing.width, self.drawing.height))
+
     def _draw_overlay(self) -> None:
         items = self.overlay_items
-        sizes = [(10 * len(item.label) + 4, LABEL_HEIGHT) for item in items]
-        spots = display.label_spots(items, sizes, (self.drawing.width, self.drawing.height))
+        placed = self.overlay_labels
         why = self.session.explanation
         heat = None
         if why is not None and self.session.selected < len(items):
@@ -409,9 +423,9 @@ class DrawingPad(widgets.VBox):
             layer.clear()
             if heat is not None:
                 layer.put_image_data(heat[1], *heat[0])
-            layer.font = LABEL_FONT
             layer.text_baseline = "middle"
-            for item, (left, top, right, bottom) in zip(items, spots, strict=True):
+            for item, label in zip(items, placed, strict=True):
+                left, top, right, bottom = label.spot
                 box_left, box_top, box_right, box_bottom = item.box
                 layer.stroke_style = layer.fill_style = item.colour
                 layer.line_width = item.line_width
@@ -419,8 +433,36 @@ class DrawingPad(widgets.VBox):
                 layer.stroke_rect(box_left, box_top, box_right - box_left, box_bottom - box_top)
                 layer.fill_rect(left, top, right - left, bottom - top)
                 layer.fill_style = display.LABEL_TEXT_COLOUR
-                layer.fill_text(item.label, left + 4, top + LABEL_HEIGHT / 2 + 1)
+                layer.font = f"bold {label.pixels}px {display.LABEL_WEB_FONT}"
+                # measured with the font asked for; max_width keeps any stand-in font inside
+                layer.fill_text(label.text, left + display.LABEL_PADDING, (top + bottom) / 2 + 1,
+                                max_width=right - left - 2 * display.LABEL_PADDING)
             layer.set_line_dash([])
+
+
+PAGE_LINE = ("<b>digits</b> — draw one or more digits in the white box with your mouse or "
+             "finger, then press <b>Recognize</b>.")
+# The standalone page (``make web``): no notebook margins, the pad as wide as the screen allows,
+# and no page scrolling while a finger draws on the canvas.
+PAGE_STYLE = """<style>
+body, .jp-Notebook, .jp-Cell, .jp-OutputArea-output { margin: 0 !important; padding: 0 !important; }
+.digits-page { box-sizing: border-box; width: 100%; max-width: 980px; margin: 0 auto;
+               padding: 8px; overflow-x: hidden; }
+.digits-page .digits-line { font-size: 16px; margin: 0 0 6px 0; }
+.digits-page canvas.digits-canvas { touch-action: none; }
+</style>"""
+
+
+def standalone_page(**pad_options) -> widgets.VBox:
+    """The page ``make web`` serves: one line saying what to do, then the pad, as wide as the
+    screen allows (``pad_options`` go to ``DrawingPad``)."""
+    pad = DrawingPad(fit_width=True, **pad_options)
+    line = _styled(widgets.HTML(PAGE_STYLE + f'<p class="digits-line">{PAGE_LINE}</p>'),
+                   "digits-line-box")
+    page = widgets.VBox([line, pad], layout=widgets.Layout(width="100%"))
+    page.add_class("digits-page")
+    page.pad = pad
+    return page
 
 
 def _styled(widget, css_class):

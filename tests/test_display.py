@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from digitlib import display
+from digitlib import display, labels
 from tests.fakes import detection
 
 
@@ -71,3 +71,46 @@ def test_the_chart_of_a_reading():
     assert {colour for digit, _, colour in chart.bars if digit != 7} == {
         display.OTHER_BAR_COLOUR}
     assert display.chart(detection(7, 0.98), 0).unsure_reason == ""
+
+
+def crowded_photo():
+    """A 12-MP generated photo of eight small MNIST digits written in a row on paper."""
+    from digitlib import data, synthetic_photos
+
+    (_, _), (x_test, y_test) = data.load_mnist()
+    return synthetic_photos.photo_of(x_test[:8], y_test[:8], np.random.default_rng(4),
+                                     size=(4000, 3000), digit_height=150, ruling="plain",
+                                     paper="white", ink="black", tilt=0.0)
+
+
+def test_labels_on_a_photo_of_small_digits_cover_no_digit_and_no_label():
+    photo = crowded_photo()
+    pad = (560, 280)
+    placement = display.fit(photo.image.size, pad)
+    readings = [detection(int(digit), 0.98 if number % 3 else 0.55, box=box)
+                for number, (digit, box) in enumerate(zip(photo.label, photo.boxes, strict=True))]
+    items = display.boxes(readings, 0, placement)
+    layout = display.label_layout(items, display.text_size, pad)
+    assert layout[0].pixels < display.LABEL_PIXELS  # smaller labels for smaller digits
+    for number, label in enumerate(layout):
+        left, top, right, bottom = label.spot
+        assert 0 <= left and right <= pad[0] and 0 <= top and bottom <= pad[1]
+        width, _ = display.text_size(label.text, label.pixels)
+        assert right - left >= width + 2 * display.LABEL_PADDING  # the whole text fits
+        for item in items:
+            assert labels.covers(label.spot, [tuple(round(v) for v in item.box)]) == 0, (
+                f"label {label.text!r} covers a digit")
+        for other in layout[number + 1:]:
+            assert labels.covers(label.spot, [other.spot]) == 0, "two labels overlap"
+    assert any(label.text == items[n].label for n, label in enumerate(layout))
+
+
+def test_a_label_is_measured_not_estimated():
+    width, height = display.text_size("7 100%", display.LABEL_PIXELS)
+    assert width > 10 * len("7 100%") + 4 - 2 * display.LABEL_PADDING  # wider than the old guess
+    assert display.text_size("1", 16)[0] < display.text_size("100%", 16)[0]
+    (item,) = display.boxes([detection(7, 1.0, box=(100, 100, 160, 220))])
+    (label,) = display.label_layout([item], display.text_size, (560, 280))
+    assert label.text == "7 100%" and label.spot[2] - label.spot[0] >= width + 8
+    with pytest.raises(TypeError, match="text must be a str"):
+        display.text_size(7, 16)

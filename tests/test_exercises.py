@@ -507,3 +507,9 @@ def test_different_correct_answers_pass(notebook_names, tmp_path):
     assert q1.check(namespace={"my_confusion": confusion.confusion.tolist(),
                                "scores": confusion}).passed
     assert q1.check(confusion.confusion).passed  # no `scores`: the committed model's reading
+
+
+def test_a_wrong_type_is_named_with_its_article():
+    from digitlib.exercises import _a
+
+    assert _a("Image") == "an Image" and _a("list") == "a list"

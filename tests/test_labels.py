@@ -22,10 +22,12 @@ def test_above_the_box_when_there_is_room():
     assert labels.place((50, 40, 90, 120), (30, 12), (200, 200), []) == (50, 28, 80, 40)
 
 
-def test_below_or_inside_when_the_box_touches_the_top():
+def test_below_beside_or_inside_when_the_box_touches_the_top():
     assert labels.place((50, 5, 90, 120), (30, 12), (200, 200), []) == (50, 120, 80, 132)
-    # No room above or below: inside the box's top.
-    assert labels.place((50, 5, 90, 195), (30, 12), (200, 200), []) == (50, 5, 80, 17)
+    # No room above or below: beside it.
+    assert labels.place((50, 5, 90, 195), (30, 12), (200, 200), []) == (20, 5, 50, 17)
+    # No room anywhere outside: inside the top of the box.
+    assert labels.place((5, 5, 195, 195), (30, 12), (200, 200), []) == (5, 5, 35, 17)
 
 
 def test_never_past_the_right_edge():

@@ -176,3 +176,31 @@ def test_make_notebooks_runs_full_mode_with_the_committed_model(monkeypatch):
     monkeypatch.setenv(config.MODEL_VARIABLE, "committed")
     monkeypatch.setenv(config.FAST_MODE_VARIABLE, "0")
     assert config.model_path() == config.DEFAULT_MODEL_PATH and not config.fast_mode()
+
+
+@notebook_paths
+def test_committed_as_jupyterlab_saves_it(path, tmp_path):
+    from digitlib import notebook_files
+
+    copy = tmp_path / path.name
+    copy.write_bytes(path.read_bytes())
+    assert not notebook_files.normalise(copy), (
+        "opening and saving it in JupyterLab would change it: "
+        f"python -m digitlib.notebook_files {path.relative_to(config.ROOT)}")
+    notebook = read(path)
+    assert notebook.metadata.kernelspec.display_name == notebook_files.KERNEL_DISPLAY_NAME
+    for cell in code_cells(notebook):
+        for output in cell.get("outputs", []):
+            if notebook_files.WIDGET_VIEW in output.get("data", {}):
+                assert output.data["text/plain"].startswith("Run this cell to show")
+                assert "Run this cell" in output.data["text/html"]
+
+
+def test_placeholders_name_the_widget():
+    from digitlib import notebook_files
+
+    assert notebook_files.placeholder("DrawingPad(children=(HBox(") == (
+        "Run this cell to show the drawing pad here.")
+    assert "sliders" in notebook_files.placeholder("interactive(children=(FloatSlider(")
+    with pytest.raises(TypeError, match="nbformat notebook"):
+        notebook_files.as_saved({"cells": []})

@@ -124,8 +124,9 @@ def test_plain_commands_are_the_makefiles_steps():
         ".venv/bin/python -m pip install --no-deps -r requirements.lock",
         ".venv/bin/python -m pip install --no-deps --no-build-isolation -e .",
     ]
-    for flags in ["--no-deps -r requirements.lock", "--no-deps --no-build-isolation -e ."]:
-        assert f"pip install --disable-pip-version-check --quiet {flags}" in MAKEFILE
+    assert "pip install --disable-pip-version-check --no-deps -r requirements.lock" in MAKEFILE
+    assert ("pip install --disable-pip-version-check --quiet --no-deps --no-build-isolation -e ."
+            in MAKEFILE)
     assert linux[3] == ".venv/bin/python -m digitlib data"
     assert linux[4].startswith(".venv/bin/jupyter lab --notebook-dir=notebooks")
     command = ".venv/bin/python -m pytest tests notebooks --nbval-lax"
@@ -160,3 +161,23 @@ def test_ci_runs_the_readme_commands_on_two_pythons():
 
 def test_this_python_is_supported():
     assert f"{sys.version_info.major}.{sys.version_info.minor}" in supported_pythons()
+
+
+def test_the_first_set_up_says_what_it_downloads_and_shows_progress():
+    recipe = re.search(r"^\$\(STAMP\):.*?\n\n", MAKEFILE, re.DOTALL | re.MULTILINE).group(0)
+    said = [line for line in recipe.splitlines() if line.strip().startswith("@echo")]
+    first = said[-1]  # after the version checks, before anything is downloaded
+    assert recipe.index(first) < recipe.index("pip install")
+    assert "downloading" in first and "GB" in first and "network" in first
+    assert "--quiet" not in recipe.split("-r requirements.lock")[0].rsplit("\n", 1)[-1], (
+        "pip must show the packages it downloads")
+    assert "needs the network" in README
+    assert "2.4 GB" in README
+
+
+def test_make_lab_and_web_print_a_tokened_address():
+    for target in ("lab", "web"):
+        recipe = re.search(rf"^{target}: .*\n((?:\t.*\n)+)", MAKEFILE, re.MULTILINE).group(1)
+        assert f"-m digitlib.serve {target}" in recipe
+        assert "--no-browser" not in recipe and "echo" not in recipe
+    assert "/lab?token=" in README

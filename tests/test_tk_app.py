@@ -317,3 +317,97 @@ def test_why_with_the_fake_predictor_says_it_cannot_explain(root):
     wait_for(root, lambda: app._job is None)
     assert app.results.cget("text").startswith("Could not explain this reading")
     assert not app.why.get()
+
+
+# A window that holds still ---------------------------------------------------------------
+
+
+def geometry(app, root):
+    """Where the canvas is on the screen and how big the window is."""
+    root.update()
+    return (app.canvas.winfo_rootx(), app.canvas.winfo_rooty(), root.winfo_width(),
+            root.winfo_height())
+
+
+def test_the_window_holds_still_while_loading_reading_selecting_and_long_messages(
+        root, monkeypatch):
+    import threading
+
+    loaded = threading.Event()
+
+    def slow_model(self):
+        assert loaded.wait(60), "the test never let the model load"
+        return FakePredictor((1, 2), [0.98, 0.61], gap=1)
+
+    monkeypatch.setattr(session.PadSession, "open_model", slow_model)
+    app = tk_app.DigitApp(root)
+    root.update()
+    assert app.model_label.cget("text").endswith(" — loading")
+    where = geometry(app, root)
+    draw(app, [(60, 40), (60, 240)])
+    draw(app, [(300, 40), (300, 240)])
+    app.recognize()  # pressed while the model loads: queued, and it says so
+    root.update()
+    assert app.results.cget("text") == session.WAITING_FOR_MODEL
+    assert "will read" in session.WAITING_FOR_MODEL
+    assert geometry(app, root) == where
+    loaded.set()
+    wait_for(root, lambda: app.session.is_read)  # read without pressing Recognize again
+    assert app.results.cget("text").startswith("Read: 1 2")
+    assert not app.model_label.cget("text").endswith(" — loading")
+    assert geometry(app, root) == where
+    app.select(1)
+    assert app.label_caption.cget("text") == "Label of #2:"
+    assert geometry(app, root) == where
+    app.session.failure(ValueError("a very long error message " * 20))
+    app.show()
+    assert geometry(app, root) == where
+    for count in (5, 9, 14):  # more previews than fit at 3x: they shrink instead
+        app.clear()
+        read(app, root, *[[(20 + 38 * n, 40), (20 + 38 * n, 240)] for n in range(count)])
+        assert len(app.session.detections) == count
+        assert geometry(app, root) == where, f"{count} previews moved the canvas"
+    app.why_button.invoke()
+    root.update()
+    assert geometry(app, root) == where
+
+
+def test_the_why_button_is_a_button_that_shows_when_it_is_on(root):
+    app = make_app(root)
+    app.session.explainer = SlowExplainer()
+    read(app, root, [(60, 40), (60, 240)])
+    assert isinstance(app.why_button, tk_app.tk.Button)
+    assert app.why_button.winfo_class() == app.save_button.winfo_class() == "Button"
+    width = app.why_button.winfo_reqwidth()
+    app.why_button.invoke()
+    wait_for(root, lambda: app.session.explanation is not None)
+    assert app.why_button.cget("text") == tk_app.WHY_ON_TEXT
+    assert app.why_button.cget("relief") == "sunken"
+    assert app.why_button.cget("background") == display.WHY_ON_COLOUR
+    assert app.why_button.winfo_reqwidth() == width  # on or off, the same size
+    app.why_button.invoke()
+    assert app.why_button.cget("text") == tk_app.WHY_OFF_TEXT
+    assert app.why_button.cget("relief") == "raised"
+
+
+def test_the_chart_shows_the_selected_readings_probabilities(root):
+    app = make_app(root)
+    assert not app.chart.find_all()  # nothing read yet
+    read(app, root, [(60, 40), (60, 240)], [(300, 40), (300, 240)])
+    texts = [app.chart.itemcget(item, "text") for item in app.chart.find_all()
+             if app.chart.type(item) == "text"]
+    assert texts[0] == "Digit #1: read as 1, 98%" and "98.0%" in texts
+    bars = [item for item in app.chart.find_all() if app.chart.type(item) == "rectangle"]
+    assert len(bars) == 10
+    widths = [app.chart.coords(bar)[2] - app.chart.coords(bar)[0] for bar in bars]
+    assert widths.index(max(widths)) == 1  # the bar of digit 1 is the longest
+    assert app.chart.itemcget(bars[1], "fill") == display.SURE_COLOUR
+    app.select(1)
+    texts = [app.chart.itemcget(item, "text") for item in app.chart.find_all()
+             if app.chart.type(item) == "text"]
+    assert texts[0] == "Digit #2: read as 2, 61%"
+    assert any(text.startswith("unsure: ") for text in texts)
+    for item in app.chart.find_all():  # everything inside the chart's area
+        left, top, right, bottom = app.chart.bbox(item)
+        assert left >= -1 and right <= tk_app.CHART_WIDTH + 1, app.chart.itemcget(item, "text")
+        assert bottom <= int(app.chart.cget("height")) + 1

@@ -378,3 +378,17 @@ def test_an_uploaded_photo_is_shown_in_colour_with_its_boxes_on_its_digits(predi
         centre = ((item.box[0] + item.box[2]) / 2, (item.box[1] + item.box[3]) / 2)
         assert left * scale + dx <= centre[0] <= right * scale + dx
         assert top * scale + dy <= centre[1] <= bottom * scale + dy
+
+
+def test_the_label_choice_empties_when_no_reading_is_selected():
+    from digitlib.widget import DrawingPad
+    from tests.fakes import FakePredictor
+
+    pad = DrawingPad(FakePredictor((4,), [0.98], gap=1))
+    pad.session.pen_down(60, 40)
+    pad.session.pen_move(60, 240)
+    pad._end_stroke()
+    pad.recognize()
+    assert pad.label_choice.value == 4
+    pad.clear()  # the reading goes: so does its label
+    assert pad.label_choice.value is None and pad.session.label is None

@@ -1,5 +1,5 @@
-"""Notebook 06 in a real browser: JupyterLab and Voilà from the project's venv, headless
-Chromium driven by Playwright, digits drawn with the real mouse, read by the real model, a
+"""Notebook 06 in JupyterLab and the standalone pad page (web/pad.ipynb) in Voilà, in a real
+browser: Chromium driven by Playwright, digits drawn with the real mouse, read by the real model, a
 reading selected, saved and the save undone (into a throwaway dataset folder), the reading
 explained with **Why?** (its heat map over the preview and the box), and a generated photo of
 digits on ruled paper uploaded, shown as it is and boxed digit by digit.
@@ -61,14 +61,15 @@ def page(browser):
     context.close()
 
 
-def _copy_notebook(folder, personal):
-    """A throwaway copy of notebook 06 in ``folder`` whose pad saves into ``personal`` (the
-    committed notebook and the learner's data/my_digits are never written)."""
-    text = jb.NOTEBOOK.read_text()
-    assert text.count("DrawingPad()") == 1, "notebook 06 should make its pad with DrawingPad()"
+def _copy_notebook(folder, personal, notebook=jb.NOTEBOOK, maker="DrawingPad"):
+    """A throwaway copy of ``notebook`` (06, or the standalone page with ``maker``
+    "standalone_page") in ``folder`` whose pad saves into ``personal`` (the committed notebook
+    and the learner's data/my_digits are never written)."""
+    text = notebook.read_text()
+    assert text.count(f"{maker}()") == 1, f"{notebook.name} should make its pad with {maker}()"
     folder.mkdir(exist_ok=True)
-    copy = folder / jb.NOTEBOOK.name
-    copy.write_text(text.replace("DrawingPad()", f"DrawingPad(personal_folder={str(personal)!r})"))
+    copy = folder / notebook.name
+    copy.write_text(text.replace(f"{maker}()", f"{maker}(personal_folder={str(personal)!r})"))
     return copy
 
 
@@ -86,9 +87,10 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def voila(tmp_path_factory):
-    """Voilà serving notebook 06 as a standalone page, as ``make web`` does."""
+    """Voilà serving the standalone pad page, as ``make web`` does."""
     workdir = tmp_path_factory.mktemp("voila")
-    notebook = _copy_notebook(workdir / "notebooks", workdir / "my_digits")
+    notebook = _copy_notebook(workdir / "notebooks", workdir / "my_digits",
+                              jb.ROOT / "web" / "pad.ipynb", "standalone_page")
     port, token = jb.free_port(), secrets.token_hex(16)
     with jb.running_server("voila", jb.voila_command(notebook, port, token), port, token,
                            workdir, probe="tcp") as server:

@@ -3,8 +3,10 @@
 It starts a virtual display, launches ``python -m digitlib.tk_app`` on it, draws digits by
 pressing, dragging and releasing the mouse, clicks Recognize and reads the results line from
 the state file the app writes; then it clicks a preview to select a digit, Save and Undo save
-(into a throwaway dataset folder), and presses Why? to see the selected digit's heat map.
-Screenshots go to build/screenshots/tk_app.png and tk_app_why.png.
+(into a throwaway dataset folder whose long name makes the messages wrap), and presses Why? to
+see the selected digit's heat map. All along, the canvas must stay where it was while the model
+was loading, and the window keep its size. Screenshots go to build/screenshots/tk_app.png and
+tk_app_why.png.
 """
 
 import json
@@ -52,16 +54,20 @@ def display(x_display):
     return x_display
 
 
+# Save's folder: its name is long enough that "Saved as 4 (1 example in …)" wraps.
+LONG_FOLDER = "a-folder-with-a-long-name-so-that-the-messages-about-it-wrap-over-lines/my_digits"
+
+
 @pytest.fixture
 def app(display, tmp_path):
     """The app running on ``display`` with the committed model; yields (process, state file,
-    log file). Save writes to ``tmp_path / "my_digits"``."""
+    log file). Save writes to ``tmp_path / LONG_FOLDER``."""
     state_file, log_file = tmp_path / "state.json", tmp_path / "app.log"
     environment = {**os.environ, "DISPLAY": display}
     with open(log_file, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "digitlib.tk_app", "--state-file", str(state_file),
-             "--model", "committed", "--personal-folder", str(tmp_path / "my_digits")],
+             "--model", "committed", "--personal-folder", str(tmp_path / LONG_FOLDER)],
             cwd=config.ROOT, env=environment, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
         )
         try:
@@ -89,8 +95,17 @@ def test_draw_digits_with_the_mouse_recognize_select_and_save(display, app, tmp_
     process, state_file, log_file = app
     mouse = xdisplay.Mouse(display)
     window = mouse.find_window(f"^{tk_app.TITLE}$")
-    state = read_state(process, state_file, log_file,
-                       lambda s: s["status"] == "ready" and "canvas" in s, what="the model")
+    state = read_state(process, state_file, log_file, lambda s: "canvas" in s,
+                       what="the window")
+    assert state["status"] == "loading", "the model loaded before the window showed"
+    still = state["canvas"], state["window"]  # where the canvas is while the model loads
+
+    def holds_still(state):
+        assert (state["canvas"], state["window"]) == still, state["message"]
+        return state
+
+    state = holds_still(read_state(process, state_file, log_file,
+                                   lambda s: s["status"] == "ready", what="the model"))
     canvas_x, canvas_y = state["canvas"]
 
     expected_strokes = 0
@@ -104,8 +119,9 @@ def test_draw_digits_with_the_mouse_recognize_select_and_save(display, app, tmp_
                        lambda s: s["strokes"] == expected_strokes, timeout=30, what="the strokes")
 
     mouse.click(*state["buttons"]["recognize"])
-    state = read_state(process, state_file, log_file,
-                       lambda s: s["read_version"] == s["version"], what="the reading")
+    state = holds_still(read_state(process, state_file, log_file,
+                                   lambda s: s["read_version"] == s["version"],
+                                   what="the reading"))
     print(state["message"])
     assert state["digits"] == list(DIGITS), state["message"]
     assert state["message"].startswith("Read: " + " ".join(map(str, DIGITS)))
@@ -118,8 +134,8 @@ def test_draw_digits_with_the_mouse_recognize_select_and_save(display, app, tmp_
                        lambda s: len(s.get("previews", [])) == len(DIGITS), timeout=30,
                        what="the previews")
     mouse.click(*state["previews"][2])
-    state = read_state(process, state_file, log_file, lambda s: s["selected"] == 2,
-                       timeout=30, what="the selection")
+    state = holds_still(read_state(process, state_file, log_file, lambda s: s["selected"] == 2,
+                                   timeout=30, what="the selection"))
     assert state["label"] == 4
     time.sleep(0.5)  # let Tk paint the selection before the screenshot
     x, y, width, height = mouse.window_geometry(window)
@@ -127,27 +143,27 @@ def test_draw_digits_with_the_mouse_recognize_select_and_save(display, app, tmp_
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     screen.crop((x, y, x + width, y + height)).save(SCREENSHOT)
 
-    folder = tmp_path / "my_digits"
+    folder = tmp_path / LONG_FOLDER
     mouse.click(*state["buttons"]["save"])
-    state = read_state(process, state_file, log_file,
-                       lambda s: s["message"].startswith("Saved as"), timeout=30, what="Save")
+    state = holds_still(read_state(process, state_file, log_file,
+                                   lambda s: s["message"].startswith("Saved as"), timeout=30,
+                                   what="Save"))
     assert state["message"] == f"Saved as 4 (1 example in {folder})"
+    assert len(state["message"]) > 150  # wider than the window: it wraps
     from digitlib.personal import PersonalDigits
 
     assert PersonalDigits(folder).labels.tolist() == [4]
-    time.sleep(0.5)  # a longer message may wrap and move the buttons: use where they are now
-    state = read_state(process, state_file, log_file, lambda s: True)
     mouse.click(*state["buttons"]["undo_save"])
-    state = read_state(process, state_file, log_file,
+    state = holds_still(read_state(process, state_file, log_file,
                        lambda s: s["message"].startswith("Removed"), timeout=30,
-                       what="Undo save")
+                       what="Undo save"))
     assert state["message"] == f"Removed the last saved example (0 left in {folder})."
     assert len(PersonalDigits(folder)) == 0
 
     # Why? for the selected 4: worked out in the app's worker, shown on its preview and box.
     mouse.click(*state["buttons"]["why"])
-    state = read_state(process, state_file, log_file, lambda s: s["explained"], timeout=60,
-                       what="Why?")
+    state = holds_still(read_state(process, state_file, log_file, lambda s: s["explained"],
+                                   timeout=60, what="Why?"))
     assert state["why"] and state["selected"] == 2
     assert state["message"].startswith("Why 4? Orange pixels pushed the model towards 4")
     time.sleep(0.5)  # let Tk paint the heat map before the screenshot
