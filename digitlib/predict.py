@@ -234,15 +234,15 @@ class Predictor:
             if _plausibility(other) == NOTHING:
                 raise
             return other
+        if not first and not first.page.cut_off:
+            return first  # blank paper, a wall: nothing found, and nothing cut off by the edge
         # A photo whose ink fills the picture is a crop around it, the drawing path's kind of
         # picture: it is read that way too, and on a tie the drawing's reading is kept. Light
         # ink on a dark ground may be one (or a photo in a deep shadow): it is read both ways.
-        if not first and not first.page.cut_off:
-            return first  # blank paper, a wall: nothing found, and nothing cut off by the edge
         cropped = first.page.cropped
-        if not (cropped or paper.light_on_dark(decoded.grey)) and (
-                _plausibility(first) == PLAUSIBLE):
-            return first
+        if first and not (cropped or paper.light_on_dark(decoded.grey) or any(
+                _shape_doubt(reading) for reading in first)):
+            return first  # digits, each one of them plausible (if not surely read)
         other = read(paper.page_of(decoded, False))
         if _plausibility(other) > _plausibility(first) or (
                 cropped and _plausibility(other) == _plausibility(first)):
@@ -465,14 +465,14 @@ NOTHING, DOUBTFUL, PLAUSIBLE = 0, 1, 2  # ``_plausibility``, from worst to best
 
 def _plausibility(readings) -> int:
     """How plausible a reading of a picture is, to choose between the two ways of reading it:
-    ``PLAUSIBLE`` when every piece of ink found can be a digit, ``DOUBTFUL`` when only some
-    can (``implausible`` doubts the others), else ``NOTHING`` (nothing found, or one smudge).
-    The count of digits is left out on purpose: a wrong way of reading breaks ink into more
-    pieces, not fewer."""
-    doubtful = sum(_shape_doubt(reading) for reading in readings)
-    if doubtful == len(readings):
+    ``PLAUSIBLE`` when every piece of ink found reads surely as a digit, ``DOUBTFUL`` when only
+    some do, ``NOTHING`` when none does (nothing found, a smudge, a shadow read unsurely). The
+    count of digits is left out on purpose: the wrong way of reading a picture breaks its ink
+    into more pieces, or joins it into fewer, as often as not."""
+    sure = sum(not reading.unsure for reading in readings)
+    if sure == 0:
         return NOTHING
-    return DOUBTFUL if doubtful else PLAUSIBLE
+    return PLAUSIBLE if sure == len(readings) else DOUBTFUL
 
 
 def _shape_doubt(reading) -> bool:
