@@ -132,8 +132,7 @@ class Decoded:
     file: object = None  # the file path or bytes it was read from, if any
 
     def looks_like_photo(self) -> bool:
-        """The guess ``read_page`` makes when it is not told: a photo of paper or a drawing.
-        """
+        """The guess ``read_page`` makes when it is not told: a photo of paper or a drawing."""
         return self.alpha is None and looks_like_photo(self.grey)
 
 
