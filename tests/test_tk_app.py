@@ -188,8 +188,16 @@ def test_open_image_reads_a_picture_through_the_session(root, tmp_path):
     assert (left, right) == pytest.approx((20 * 2.8, 40 * 2.8))  # in the pad's pixels
     assert not app.open_image(b"not an image", name="notes.txt")
     assert app.results.cget("text").startswith("Could not open notes.txt as an image")
-    draw(app, [(60, 40), (60, 240)])  # drawing again replaces the picture
+    app.on_press(event(60, 40))  # drawing again puts the picture away, and says so
     assert not app.canvas.find_withtag("picture")
+    assert app.results.cget("text") == session.PICTURE_PUT_AWAY.format(name="two.png")
+    assert app.results.cget("foreground") == display.UNSURE_COLOUR
+    app.on_drag(event(60, 240))
+    app.on_release(event(60, 240))
+    assert app.results.cget("text").startswith("The picture you opened (two.png) was put away")
+    app.recognize()
+    wait_for(root, lambda: app.session.is_read)
+    assert app.results.cget("text").endswith(session.PUT_AWAY.format(name="two.png"))
 
 
 def test_the_open_image_button_asks_for_a_file(root, tmp_path, monkeypatch):
