@@ -294,7 +294,8 @@ def test_why_is_worked_out_in_the_worker_and_shown_on_preview_and_box(root, tmp_
     assert app.results.cget("text") == session.WHY_SHOWN.format(digit=1, runner_up=2)
     assert app.preview_row.winfo_children()[0].cget("image") != plain
     (heat,) = app.canvas.find_withtag("why")
-    assert app.canvas.coords(heat) == pytest.approx(app.canvas.coords(boxes(app)[0])[:2])
+    corner, _ = display.why_box(app.session.explanation, app.canvas.coords(boxes(app)[0]))
+    assert app.canvas.coords(heat) == pytest.approx(corner)  # where display says
     state = json.loads(state_file.read_text())
     assert state["why"] and state["explained"] and "why" in state["buttons"]
     app.select(1)  # the other digit is explained in turn

@@ -339,9 +339,8 @@ def test_why_shows_the_heat_map_over_the_preview_and_faintly_over_the_box(predic
     assert pad.previews.children[1].children[0].value == plain[1]
     heat = [args for layer, name, args in sent if layer is pad.canvas[2] and name ==
             "putImageData"]
-    box = pad.overlay_items[0].box
-    assert len(heat) == 1 and [round(value) for value in heat[0][:2]] == [round(box[0]),
-                                                                          round(box[1])]
+    (left, top), _ = display.why_box(why, pad.overlay_items[0].box)  # where display says
+    assert len(heat) == 1 and [round(value) for value in heat[0][:2]] == [left, top]
     pad.previews.children[1].children[1].click()  # select the 7: explained in turn
     assert pad.session.explanation.digit == pad.detections[1].digit
     assert pad.previews.children[0].children[0].value == plain[0]
