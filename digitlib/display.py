@@ -240,9 +240,23 @@ def chart(detection, number: int) -> Chart:
 
 
 # ------------------------------------------------------------------------------ Why?
-# The heat map's colours and opacities are ``digitlib.explain``'s (orange: towards the answer,
-# blue: towards the runner-up), the same as in the notebooks' figures; the front ends draw it
-# only through these two functions.
+# On the 28x28 preview (white ink on black) the heat map has ``digitlib.explain``'s colours and
+# opacity, as in the notebooks' figures. Over a digit's box on the pad it lies on black ink, where
+# those colours at a low opacity come out dark brown and navy. There it is drawn in light warm and
+# cool tints, never fainter than ``WHY_BOX_FAINTEST`` (any tint fainter than about half is brown
+# or navy over black); ink whose evidence is weaker than ``WHY_BOX_WEAKEST`` of the strongest
+# stays plain black. So over the ink the colours read as orange and blue, the stroke stays darker
+# than the paper around it, and the colour also shows as a halo on the paper beside the stroke.
+# The front ends draw the map only through these functions.
+
+WHY_WARM = (255, 160, 60)  # over the box: pixels that pushed towards the answer (orange)
+WHY_COOL = (120, 190, 255)  # pixels that pushed towards the runner-up (blue)
+WHY_BOX_OPACITY = 0.75  # alpha of the strongest evidence over the box: a black stroke under it
+#                         comes out at 75% of the tint, the paper at 25% white + 75% tint
+WHY_BOX_FAINTEST = 0.55  # alpha of the weakest evidence shown
+WHY_BOX_WEAKEST = 0.12  # evidence below this share of the strongest is not coloured
+WHY_HALO = 1  # 28x28 pixels the colour spreads beyond the ink, onto the paper beside a stroke
+
 
 def why_preview(explanation, scale: int = PREVIEW_SCALE) -> Image.Image:
     """The 28x28 preview (as ``preview_image``) with the heat map over it, RGBA."""
@@ -257,10 +271,55 @@ def why_preview_png(explanation, scale: int = PREVIEW_SCALE) -> bytes:
     return buffer.getvalue()
 
 
+def _grow(alpha: np.ndarray, steps: int) -> np.ndarray:
+    """Each pixel takes the largest value within ``steps`` pixels (a 3x3 maximum, repeated)."""
+    for _ in range(steps):
+        padded = np.pad(alpha, 1)
+        alpha = np.max([padded[1 + dy:padded.shape[0] - 1 + dy, 1 + dx:padded.shape[1] - 1 + dx]
+                        for dy in (-1, 0, 1) for dx in (-1, 0, 1)], axis=0)
+    return alpha
+
+
+def why_box_rgba(evidence, opacity: float = WHY_BOX_OPACITY, halo: int = WHY_HALO) -> np.ndarray:
+    """(H, W, 4) uint8 RGBA of a signed map (> 0: the answer, < 0: the runner-up) as the pad
+    lays it over a digit's box: ``WHY_WARM`` / ``WHY_COOL`` where the value is at least
+    ``WHY_BOX_WEAKEST`` of the largest, alpha growing with it from ``WHY_BOX_FAINTEST`` to
+    ``opacity`` (the largest), each colour spread ``halo`` pixels around its ink."""
+    evidence = np.asarray(evidence, dtype=np.float32)
+    if evidence.ndim != 2 or not np.isfinite(evidence).all():
+        raise ValueError(f"expected a finite 2-D map, got shape {evidence.shape}")
+    if not 0 <= opacity <= 1:
+        raise ValueError(f"opacity must be in [0, 1], got {opacity!r}")
+    largest = float(np.abs(evidence).max(initial=0.0)) or 1.0
+
+    def alpha(strength):
+        shown = strength >= WHY_BOX_WEAKEST
+        above = np.clip((strength - WHY_BOX_WEAKEST) / (1 - WHY_BOX_WEAKEST), 0, 1)
+        faintest = min(WHY_BOX_FAINTEST, opacity)
+        return _grow(np.where(shown, faintest + (opacity - faintest) * np.sqrt(above), 0), halo)
+
+    warm, cool = alpha(evidence / largest), alpha(-evidence / largest)
+    rgba = np.zeros((*evidence.shape, 4), np.uint8)
+    rgba[..., :3] = np.where((warm >= cool)[..., np.newaxis], WHY_WARM, WHY_COOL)
+    rgba[..., 3] = np.round(255 * np.maximum(warm, cool))
+    return rgba
+
+
 def why_box(explanation, box) -> tuple[tuple[int, int], Image.Image] | None:
-    """The faint heat map to lay over a reading's box on the pad: ``((left, top), RGBA image)``
-    with ``box`` (left, top, right, bottom) in pad pixels, or None for a box too small."""
+    """The heat map to lay over a reading's box on the pad: ``((left, top), RGBA image)``, with
+    ``box`` (left, top, right, bottom) in pad pixels, or None for a box too small. The part of
+    the 28x28 map that holds ink is stretched to the box, with a margin of ``WHY_HALO`` map
+    pixels all round for the halo (so the image starts a little above and left of the box)."""
     left, top, right, bottom = (round(value) for value in box)
     if right - left < 2 or bottom - top < 2:
         return None
-    return (left, top), explanation.box_overlay((right - left, bottom - top))
+    first_row, end_row, first_column, end_column = explanation.ink_bounds()
+    scale_x = (right - left) / (end_column - first_column)
+    scale_y = (bottom - top) / (end_row - first_row)
+    margin_x, margin_y = round(WHY_HALO * scale_x), round(WHY_HALO * scale_y)
+    heat = np.pad(why_box_rgba(explanation.evidence), ((WHY_HALO,) * 2, (WHY_HALO,) * 2, (0, 0)))
+    crop = heat[first_row:end_row + 2 * WHY_HALO, first_column:end_column + 2 * WHY_HALO]
+    size = (right - left + 2 * margin_x, bottom - top + 2 * margin_y)
+    image = Image.fromarray(np.ascontiguousarray(crop), "RGBA").resize(
+        size, Image.Resampling.BILINEAR)  # Pillow resizes RGBA premultiplied: no dark fringes
+    return (left - margin_x, top - margin_y), image

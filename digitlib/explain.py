@@ -4,7 +4,7 @@
     why = explain.explain(reading, predictor)   # a Prediction / Detection, or a 28x28 array
     why.evidence                                # (28, 28): > 0 answer, < 0 runner-up
     why.overlay_image()                         # RGBA, for the 84x84 preview
-    why.box_overlay((width, height))            # RGBA, faint, to lay over the digit's box
+    why.ink_bounds()                            # the rows and columns holding ink
     explain.prepare(predictor)                  # optional: trace the gradient graph ahead
 
 The map answers "which pixels made the model prefer its answer to the runner-up?". It explains
@@ -63,7 +63,8 @@ TINY = 1e-30  # floor for probabilities before a log, when no logits can be had
 ANSWER_COLOUR = (230, 85, 13)
 RUNNER_UP_COLOUR = (33, 113, 181)
 OVERLAY_OPACITY = 0.85  # alpha of the strongest pixel on the 28x28 preview
-BOX_OPACITY = 0.45  # fainter over the digit's box on the canvas, so the ink stays readable
+# (over a digit's box on the pad, black ink on white, the map is drawn in lighter colours:
+# ``digitlib.display.why_box``)
 DIMMED_INK = 0.3  # figures show the ink light grey on white under the map: colours stay clear
 INK_LEVEL = 0.1  # 28x28 pixels above this are the digit's ink (its box on the canvas)
 
@@ -102,17 +103,15 @@ class Explanation:
         return Image.fromarray(self.overlay(opacity), "RGBA").resize(
             (size, size), Image.Resampling.NEAREST)
 
-    def box_overlay(self, size, opacity: float = BOX_OPACITY) -> Image.Image:
-        """A faint RGBA overlay of ``size`` = (width, height) to lay over the digit's box on the
-        canvas: the part of the 28x28 map that holds ink, stretched (smoothly) to the box."""
-        width, height = _size_pair(size)
-        inked = self.image28 > INK_LEVEL
+    def ink_bounds(self) -> tuple[int, int, int, int]:
+        """(top, bottom, left, right) of the 28x28 rows and columns holding ink (bottom and
+        right exclusive): the part of the map that a digit's box on the pad shows; the whole
+        image when there is no ink."""
+        inked = np.asarray(self.image28) > INK_LEVEL
         rows, columns = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
         if len(rows) == 0:
-            rows = columns = np.array([0, MNIST_SIZE - 1])
-        crop = self.overlay(opacity)[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1]
-        return Image.fromarray(np.ascontiguousarray(crop), "RGBA").resize(
-            (width, height), Image.Resampling.BILINEAR)
+            return 0, MNIST_SIZE, 0, MNIST_SIZE
+        return int(rows[0]), int(rows[-1]) + 1, int(columns[0]), int(columns[-1]) + 1
 
     def overlay_png(self, size: int = 84, opacity: float = OVERLAY_OPACITY) -> bytes:
         """``overlay_image`` as PNG bytes (for an ``ipywidgets.Image`` over the preview)."""
@@ -301,16 +300,6 @@ def _compile_gradients(model):
     return lambda batch, digit, against: gradients(
         tf.constant(batch, tf.float32), tf.constant(digit, tf.int32),
         tf.constant(against, tf.int32)).numpy()
-
-
-def _size_pair(size) -> tuple[int, int]:
-    try:
-        width, height = (int(side) for side in size)
-    except (TypeError, ValueError):
-        raise TypeError(f"size must be (width, height), got {size!r}") from None
-    if width < 1 or height < 1:
-        raise ValueError(f"size must be positive, got {size!r}")
-    return width, height
 
 
 # ----------------------------------------------------------------------- faithfulness

@@ -66,6 +66,10 @@ NOTHING_SAVED = "Nothing to undo — no saved examples in {folder}."
 COULD_NOT_UNDO_SAVE = "Could not undo the save — {error}"
 SOMETHING_WRONG = "Something went wrong — {error} (details below)"
 PHOTO_OPENED = "Opened {name}, a photo of paper — reading it…"
+# Drawing on an opened picture puts the picture away: said when the pen goes down, again when
+# the stroke ends, and as a note on the drawing's first reading.
+PICTURE_PUT_AWAY = "The picture you opened ({name}) was put away: reading your drawing."
+PUT_AWAY = "the picture you opened ({name}) was put away"
 WHY_SHOWN = ("Why {digit}? Orange pixels pushed the model towards {digit}, blue ones towards "
              "{runner_up} (its runner-up).")
 EXPLAINING = "Working out why it read {digit}…"
@@ -117,6 +121,7 @@ class PadSession:
         self.picture = None  # an opened picture (PIL image) read instead of the strokes
         self.picture_shown = None  # the picture as the pad shows it: its ink, dark on white
         self.picture_name = ""
+        self.put_away: str | None = None  # the picture drawing put away, until it is read
         self.placement = (1.0, 0, 0)  # scale, x and y offset of the picture on the pad
         self.version = 0  # goes up on every change to what is on the pad
         self.read_version: int | None = None  # the version the detections describe
@@ -189,16 +194,20 @@ class PadSession:
     # --------------------------------------------------------------------- the pen and edits
 
     def pen_down(self, x: float, y: float) -> None:
-        """The pen touches the pad at (x, y): a new stroke starts (it replaces a picture).
+        """The pen touches the pad at (x, y): a new stroke starts (it puts an opened picture
+        away, and says so: ``PICTURE_PUT_AWAY``, then a note on the drawing's first reading).
         Pen events at a point that is not two finite numbers (a toolkit's NaN, say) are
         ignored, here and in ``pen_move``."""
         if not _is_point(x, y):
             return
-        if self.picture is not None:
-            self.picture = None
+        put_away = self.picture is not None
+        if put_away:
+            self.picture, self.put_away = None, self.picture_name
             self.drawing.clear()
         self.drawing.start(x, y)
         self._changed()
+        if put_away:
+            self.message = Message(PICTURE_PUT_AWAY.format(name=self.put_away), "warning")
 
     def pen_move(self, x: float, y: float):
         """The pen moved to (x, y); returns the previous point (to draw a segment from), or
@@ -218,7 +227,12 @@ class PadSession:
         self._changed()
         count = len(self.drawing.strokes)
         if not self.live:
-            self.message = Message(STROKES_DRAWN.format(count=count, s=_plural(count)))
+            text = STROKES_DRAWN.format(count=count, s=_plural(count))
+            if self.put_away is not None:
+                put_away = PICTURE_PUT_AWAY.format(name=self.put_away)
+                self.message = Message(f"{put_away} {text}", "warning")
+            else:
+                self.message = Message(text)
         return True
 
     def undo(self) -> bool:
@@ -229,6 +243,7 @@ class PadSession:
         self._changed()
         if self.is_empty:
             self._forget_reading()
+            self.put_away = None
             self.message = Message(BLANK, "empty")
         elif not self.live:
             self.message = Message(STROKE_REMOVED)
@@ -237,7 +252,7 @@ class PadSession:
     def clear(self) -> None:
         """Wipe the strokes, the picture and the reading."""
         self.drawing.clear()
-        self.picture = None
+        self.picture = self.put_away = None
         self._changed()
         self._forget_reading()
         self.message = Message(START)
@@ -267,7 +282,7 @@ class PadSession:
             self.message = Message(NOT_AN_IMAGE.format(name=name, error=error), "error")
             return False
         self.drawing.clear()
-        self.picture, self.picture_name = picture, name
+        self.picture, self.picture_name, self.put_away = picture, name, None
         # A photo of paper is shown as it is (its boxes come back in its own pixels); a
         # drawing is shown as the ink the model reads.
         self.picture_is_photo = paper.is_photo(picture)
@@ -343,6 +358,9 @@ class PadSession:
         if detections:
             self.select(0)
         self.message = self._results_message()
+        if self.put_away is not None:  # said once, on the drawing's first reading
+            note = WARNING_NOTE.format(warning=PUT_AWAY.format(name=self.put_away))
+            self.message, self.put_away = Message(self.message.text + note, "warning"), None
         return True
 
     def reading_failed(self, version: int, error: Exception) -> None:

@@ -200,10 +200,11 @@ class DigitApp:
         x, y = self.canvas.canvasx(event.x), self.canvas.canvasy(event.y)
         had_picture = self.session.picture is not None
         self.session.pen_down(x, y)
-        if had_picture:
-            self._show_picture()
+        if had_picture:  # the picture goes, and the pad says so
             self._redraw_ink()
-        self._draw_boxes()  # the boxes of a stale reading go (live mode keeps them)
+            self.show()
+        else:
+            self._draw_boxes()  # the boxes of a stale reading go (live mode keeps them)
         radius = self.session.drawing.brush / 2
         self.canvas.create_oval(x - radius, y - radius, x + radius, y + radius,
                                 fill=display.INK_COLOUR, outline="", tags="ink")

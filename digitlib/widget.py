@@ -271,7 +271,7 @@ class DrawingPad(widgets.VBox):
 
     def why(self, on: bool = True):
         """Turn **Why?** on or off: a heat map of the evidence for the selected reading, over
-        its preview and, faintly, over its box. Returns the explanation shown (or None)."""
+        its preview and, in light tints, over its box. Returns the explanation shown (or None)."""
         if self.session.set_why(on):
             self.session.explain_selected()
         self.show()

@@ -114,3 +114,63 @@ def test_a_label_is_measured_not_estimated():
     assert label.text == "7 100%" and label.spot[2] - label.spot[0] >= width + 8
     with pytest.raises(TypeError, match="text must be a str"):
         display.text_size(7, 16)
+
+
+# ------------------------------------------------------------------------------ Why?
+
+def _explanation(evidence, image28=None):
+    from digitlib.explain import Explanation
+
+    evidence = np.asarray(evidence, np.float32)
+    image28 = (evidence != 0).astype(np.float32) if image28 is None else image28
+    return Explanation(image28, np.full(10, 0.1), 7, 1, evidence, "test")
+
+
+def _over(rgba, background):
+    """An RGBA colour composited over an RGB background, as a canvas shows it."""
+    alpha = rgba[3] / 255
+    return np.array(rgba[:3]) * alpha + np.array(background) * (1 - alpha)
+
+
+def _luminance(rgb):
+    return float(np.dot(rgb, (0.2126, 0.7152, 0.0722)))
+
+
+def test_the_why_map_over_black_ink_shows_its_colours_and_leaves_the_stroke_visible():
+    evidence = np.zeros((28, 28), np.float32)
+    evidence[10, 5:15], evidence[20, 5:15] = 2.0, -1.0  # a stroke for the answer, one against
+    evidence[13, 5:15] = 2.0 * display.WHY_BOX_WEAKEST  # the weakest evidence coloured
+    evidence[16, 5:15] = 0.1  # evidence too weak to colour: the ink stays black
+    rgba = display.why_box_rgba(evidence)
+    assert rgba.shape == (28, 28, 4) and rgba.dtype == np.uint8
+    assert rgba[..., 3].max() == round(255 * display.WHY_BOX_OPACITY) == 191
+    assert rgba[13, 8, 3] == round(255 * display.WHY_BOX_FAINTEST) and rgba[16, 8, 3] == 0
+    assert tuple(rgba[10, 8, :3]) == display.WHY_WARM and tuple(rgba[20, 8, :3]) == display.WHY_COOL
+    black, white = display.rgb(display.INK_COLOUR), display.rgb(display.PAD_COLOUR)
+    for pixel in (rgba[10, 8], rgba[20, 8], rgba[13, 8]):  # strong warm, cool, weakest warm
+        on_ink, on_paper = _over(pixel, black), _over(pixel, white)
+        assert on_ink.max() >= 130  # a colour, not black (the old map: (103, 38, 6), dark brown)
+        assert _luminance(on_paper) - _luminance(on_ink) >= 60  # the stroke stays darker
+    on_ink = _over(rgba[10, 8], black)
+    assert on_ink[0] > on_ink[1] > on_ink[2] and on_ink[0] >= 170  # orange
+    on_ink = _over(rgba[20, 8], black)
+    assert on_ink[2] > on_ink[1] > on_ink[0] and on_ink[2] >= 170  # blue
+    # the colour spreads one pixel onto the paper beside the stroke, no further
+    assert rgba[9, 8, 3] == rgba[10, 8, 3] and rgba[8, 8, 3] == 0 and rgba[18, 8, 3] == 0
+    assert (display.why_box_rgba(np.zeros((28, 28)))[..., 3] == 0).all()
+    with pytest.raises(ValueError):
+        display.why_box_rgba(np.full((28, 28), np.nan))
+
+
+def test_the_why_map_is_stretched_over_the_box_with_a_halo_round_it():
+    evidence = np.zeros((28, 28), np.float32)
+    evidence[4:24, 9:19] = 1.0  # ink in rows 4-23, columns 9-18: 20 high, 10 wide
+    why = _explanation(evidence)
+    assert why.ink_bounds() == (4, 24, 9, 19)
+    (left, top), image = display.why_box(why, (100, 50, 150, 150))  # 5x the map, both ways
+    assert (image.mode, image.size) == ("RGBA", (50 + 2 * 5, 100 + 2 * 5))
+    assert (left, top) == (95, 45)  # one map pixel (5 pad pixels) of halo all round
+    alpha = np.asarray(image)[..., 3]
+    assert alpha[55, 30] == round(255 * display.WHY_BOX_OPACITY)  # over the ink
+    assert alpha[2, 2] > 0  # the halo, outside the box
+    assert display.why_box(why, (100, 50, 101, 150)) is None  # too small to draw

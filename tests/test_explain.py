@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digitlib import data, explain
+from digitlib import data, display, explain
 from digitlib.strokes import Drawing
 
 DIGITS = 100  # MNIST test digits in the deletion test
@@ -112,9 +112,11 @@ def test_overlays_have_the_shapes_and_colours_a_view_draws(predictor, test_digit
     preview = why.overlay_image()
     assert (preview.mode, preview.size) == ("RGBA", (84, 84))
     np.testing.assert_array_equal(np.asarray(preview)[::3, ::3], overlay)
-    box = why.box_overlay((60, 90))
-    assert (box.mode, box.size) == ("RGBA", (60, 90))
-    assert np.asarray(box)[..., 3].max() <= round(255 * explain.BOX_OPACITY) + 1
+    top, bottom, left, right = why.ink_bounds()
+    inked = why.image28 > explain.INK_LEVEL
+    assert inked[top:bottom, left:right].sum() == inked.sum()  # all the ink, and no more:
+    assert inked[top].any() and inked[bottom - 1].any()
+    assert inked[:, left].any() and inked[:, right - 1].any()
     assert why.preview_image().size == (84, 84)
 
 
@@ -146,9 +148,12 @@ def test_bad_input_is_refused_in_words(predictor, reading, options, error):
 def test_a_predictor_is_needed():
     with pytest.raises(TypeError, match="Predictor or a Keras model"):
         explain.explain(np.zeros((28, 28)), "model")
-    with pytest.raises(ValueError, match="size must be positive"):
-        explain.Explanation(np.zeros((28, 28)), np.full(10, 0.1), 1, 2, np.zeros((28, 28)),
-                            explain.OCCLUSION).box_overlay((0, 10))
+
+
+def test_the_ink_bounds_of_a_blank_image_are_the_whole_map():
+    blank = explain.Explanation(np.zeros((28, 28)), np.full(10, 0.1), 1, 2, np.zeros((28, 28)),
+                                explain.OCCLUSION)
+    assert blank.ink_bounds() == (0, 28, 0, 28)
 
 
 def test_a_picture_of_a_digit_is_explained(predictor, test_digits):
@@ -169,6 +174,6 @@ def test_each_detection_on_a_canvas_gets_an_overlay_for_its_box(predictor, test_
     assert [d.digit for d in found] == list(labels[:3])
     for detection in found:
         left, top, right, bottom = detection.box
-        overlay = explain.explain(detection, predictor).box_overlay((right - left, bottom - top))
-        assert overlay.size == (right - left, bottom - top)
-        assert np.asarray(overlay)[..., 3].max() > 0  # something to see
+        (x, y), overlay = display.why_box(explain.explain(detection, predictor), detection.box)
+        assert overlay.size[0] >= right - left and overlay.size[1] >= bottom - top
+        assert x <= left and y <= top and np.asarray(overlay)[..., 3].max() > 0  # to see

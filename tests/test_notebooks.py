@@ -150,6 +150,16 @@ def test_ends_with_a_summary_and_exercises_that_check_themselves(path):
     assert closing[-1].source.strip() == "exercises.progress()", "end by showing the progress"
 
 
+@notebook_paths
+def test_the_stored_progress_lists_todays_exercises_none_done(path, tmp_path, monkeypatch):
+    """The progress a notebook ends with comes from a run of today's exercises (none passed):
+    a notebook not run again since exercises were added still shows the old count."""
+    monkeypatch.setattr(config, "DATA_DIR", tmp_path)  # no progress file: nothing done
+    closing = code_cells(read(path))[-1]
+    assert "".join(output_texts(closing)) == str(exercises.progress()), (
+        f"run {path.name} again (`make notebooks`): its progress shows another list of exercises")
+
+
 def test_nbval_runs_in_fast_mode(request):
     """Under nbval (``make test``) the notebooks' kernels inherit DIGITS_FAST=1."""
     options = request.config.option

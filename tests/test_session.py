@@ -378,6 +378,82 @@ def test_an_opened_picture_replaces_the_strokes_and_is_read_in_its_own_pixels():
     assert pad.picture is None and len(pad.drawing.strokes) == 1
 
 
+def _picture_read(pad, name="two.png"):
+    picture = Image.new("L", (200, 100), 255)
+    picture.paste(0, (20, 20, 40, 80))
+    assert pad.load_image(picture, name=name)
+    pad.recognize()
+
+
+def test_drawing_on_an_opened_picture_says_the_picture_was_put_away():
+    pad = PadSession(FakePredictor(digits=[4, 2]))
+    _picture_read(pad)
+    pad.pen_down(280, 60)
+    assert pad.picture is None
+    put_away = session.PICTURE_PUT_AWAY.format(name="two.png")
+    assert pad.message == Message(put_away, "warning") == Message(
+        "The picture you opened (two.png) was put away: reading your drawing.", "warning")
+    pad.pen_move(280, 220)
+    assert pad.pen_up()  # said again when the stroke ends, with what to do next
+    assert pad.message == Message(
+        put_away + " " + session.STROKES_DRAWN.format(count=1, s=""), "warning")
+    one(pad, 95)
+    assert pad.message.text.startswith(put_away) and "2 strokes drawn" in pad.message.text
+    pad.recognize()  # and as a note on the drawing's first reading, once
+    note = session.WARNING_NOTE.format(warning=session.PUT_AWAY.format(name="two.png"))
+    assert pad.message == Message("Read: 4 2  (97%, 97%)" + note, "warning")
+    assert note == " — note: the picture you opened (two.png) was put away"
+    one(pad, 465)
+    assert pad.message == Message(session.STROKES_DRAWN.format(count=3, s="s"))
+    pad.recognize()
+    assert "put away" not in pad.message.text
+
+
+def test_in_live_mode_the_reading_of_the_drawing_says_the_picture_was_put_away():
+    pad = PadSession(FakePredictor(digits=[4, 2]), live=True)
+    _picture_read(pad, "four.png")
+    pad.pen_down(280, 60)
+    assert pad.message.text == session.PICTURE_PUT_AWAY.format(name="four.png")
+    pad.pen_move(280, 220)
+    assert pad.pen_up() and pad.message.text.startswith("The picture you opened (four.png)")
+    assert pad.wants_reading
+    pad.recognize()
+    assert pad.message.text.endswith("the picture you opened (four.png) was put away")
+
+
+@pytest.mark.parametrize("then", ["clear", "undo"])
+def test_a_put_away_picture_is_forgotten_once_the_pad_starts_afresh(then):
+    pad = PadSession(FakePredictor(digits=[4, 2]))
+    _picture_read(pad)
+    one(pad)
+    if then == "clear":
+        pad.clear()
+    else:
+        assert pad.undo() and pad.message == Message(session.BLANK, "empty")
+    one(pad)
+    assert pad.message == Message(session.STROKES_DRAWN.format(count=1, s=""))
+    pad.recognize()
+    assert "put away" not in pad.message.text
+
+
+def test_only_the_picture_last_opened_is_named_as_put_away():
+    pad = PadSession(FakePredictor(digits=[4, 2]))
+    _picture_read(pad)
+    one(pad)
+    _picture_read(pad, "other.png")
+    one(pad)
+    assert pad.message.text.startswith(session.PICTURE_PUT_AWAY.format(name="other.png"))
+    pad.recognize()
+    assert pad.message.text.endswith(session.PUT_AWAY.format(name="other.png"))
+    assert "two.png" not in pad.message.text
+
+
+def test_drawing_on_an_empty_pad_says_nothing_of_pictures():
+    pad = PadSession(FakePredictor())
+    pad.pen_down(10, 10)
+    assert pad.message == Message(session.START)
+
+
 def test_a_picture_can_be_a_path_or_a_pil_image(tmp_path):
     path = tmp_path / "digit.png"
     Image.new("L", (50, 50), 255).save(path)

@@ -188,8 +188,16 @@ def test_open_image_reads_a_picture_through_the_session(root, tmp_path):
     assert (left, right) == pytest.approx((20 * 2.8, 40 * 2.8))  # in the pad's pixels
     assert not app.open_image(b"not an image", name="notes.txt")
     assert app.results.cget("text").startswith("Could not open notes.txt as an image")
-    draw(app, [(60, 40), (60, 240)])  # drawing again replaces the picture
+    app.on_press(event(60, 40))  # drawing again puts the picture away, and says so
     assert not app.canvas.find_withtag("picture")
+    assert app.results.cget("text") == session.PICTURE_PUT_AWAY.format(name="two.png")
+    assert app.results.cget("foreground") == display.UNSURE_COLOUR
+    app.on_drag(event(60, 240))
+    app.on_release(event(60, 240))
+    assert app.results.cget("text").startswith("The picture you opened (two.png) was put away")
+    app.recognize()
+    wait_for(root, lambda: app.session.is_read)
+    assert app.results.cget("text").endswith(session.PUT_AWAY.format(name="two.png"))
 
 
 def test_the_open_image_button_asks_for_a_file(root, tmp_path, monkeypatch):
@@ -286,7 +294,8 @@ def test_why_is_worked_out_in_the_worker_and_shown_on_preview_and_box(root, tmp_
     assert app.results.cget("text") == session.WHY_SHOWN.format(digit=1, runner_up=2)
     assert app.preview_row.winfo_children()[0].cget("image") != plain
     (heat,) = app.canvas.find_withtag("why")
-    assert app.canvas.coords(heat) == pytest.approx(app.canvas.coords(boxes(app)[0])[:2])
+    corner, _ = display.why_box(app.session.explanation, app.canvas.coords(boxes(app)[0]))
+    assert app.canvas.coords(heat) == pytest.approx(corner)  # where display says
     state = json.loads(state_file.read_text())
     assert state["why"] and state["explained"] and "why" in state["buttons"]
     app.select(1)  # the other digit is explained in turn

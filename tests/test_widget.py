@@ -227,9 +227,14 @@ def test_an_upload_goes_through_the_session_and_is_boxed_in_canvas_pixels(sent):
     (box,) = [d.box for d in pad.detections]
     assert item.box == pytest.approx(tuple(v * 2.8 for v in box))
     assert pad.upload.value == ()  # ready for the next upload
-    one(pad)  # drawing again replaces the picture
+    pad._on_mouse_down(280, 60)  # drawing again puts the picture away, and says so
+    assert pad.message_text == session.PICTURE_PUT_AWAY.format(name="one.png")
+    assert display.UNSURE_COLOUR in pad.message.value  # a warning's colour
+    pad._on_mouse_up(280, 220)
+    assert pad.message_text.startswith("The picture you opened (one.png) was put away")
     pad.recognize()
     assert predictor.images[-1].size == (560, 280)
+    assert pad.message_text.endswith(session.PUT_AWAY.format(name="one.png"))
 
 
 def test_an_upload_that_is_not_an_image_is_explained():
@@ -334,9 +339,8 @@ def test_why_shows_the_heat_map_over_the_preview_and_faintly_over_the_box(predic
     assert pad.previews.children[1].children[0].value == plain[1]
     heat = [args for layer, name, args in sent if layer is pad.canvas[2] and name ==
             "putImageData"]
-    box = pad.overlay_items[0].box
-    assert len(heat) == 1 and [round(value) for value in heat[0][:2]] == [round(box[0]),
-                                                                          round(box[1])]
+    (left, top), _ = display.why_box(why, pad.overlay_items[0].box)  # where display says
+    assert len(heat) == 1 and [round(value) for value in heat[0][:2]] == [left, top]
     pad.previews.children[1].children[1].click()  # select the 7: explained in turn
     assert pad.session.explanation.digit == pad.detections[1].digit
     assert pad.previews.children[0].children[0].value == plain[0]
