@@ -216,9 +216,9 @@ class Predictor:
         photo whose ink fills the picture (a digit cropped tight from a scan or a screenshot),
         light ink on a dark ground, a picture too dark for a photo, and a reading that finds
         nothing or only ink that cannot be a digit, are read as a drawing too, and the more
-        plausible reading is kept (``_plausibility``). A photo of which nothing was found and
-        nothing cut off by the edge is blank, whatever its light: read as a drawing, its shadows
-        would pass for ink.
+        plausible reading is kept (``_plausibility``). A photo of which nothing was found stays
+        blank unless the edge cut off a mark or the ground is dark, and the drawing's reading
+        finds a digit it is sure of: read as a drawing, blank paper's shadows pass for ink.
         """
         if photo not in (None, True, False):
             raise TypeError(f"photo must be True, False or None (decide), got {photo!r}")
@@ -234,14 +234,17 @@ class Predictor:
             if _plausibility(other) == NOTHING:
                 raise
             return other
-        if not first and not first.page.cut_off:
-            return first  # blank paper, a wall: nothing found, and nothing cut off by the edge
-        # A photo whose ink fills the picture is a crop around it, the drawing path's kind of
-        # picture: it is read that way too, and on a tie the drawing's reading is kept. Light
-        # ink on a dark ground may be one (or a photo in a deep shadow): it is read both ways.
+        # Light ink on a dark ground may be a crop, or a photo in a deep shadow, and a photo
+        # whose ink fills the picture is a crop around it: both are the drawing path's kind of
+        # picture, so they are read that way too (and a crop's tie goes to the drawing).
+        dark_ground = paper.light_on_dark(decoded.grey)
         cropped = first.page.cropped
-        if first and not (cropped or paper.light_on_dark(decoded.grey) or any(
-                _shape_doubt(reading) for reading in first)):
+        if not first:  # blank paper and walls stay blank: no edge cut a mark, or no sure digit
+            if not (first.page.cut_off or dark_ground):
+                return first
+            other = read(paper.page_of(decoded, False))
+            return other if _plausibility(other) > NOTHING else first
+        if not (cropped or dark_ground or any(_shape_doubt(reading) for reading in first)):
             return first  # digits, each one of them plausible (if not surely read)
         other = read(paper.page_of(decoded, False))
         if _plausibility(other) > _plausibility(first) or (
