@@ -485,8 +485,8 @@ def _shape_doubt(reading) -> bool:
 
 
 def implausible(found: segment.Segment) -> str:
-    """Why this ink cannot be a digit ("" when it can): too wide, a filled blob, or a piece of
-    noise (its box full of specks)."""
+    """Why this ink cannot be a digit ("" when it can): scattered marks read as one, a piece of
+    noise (its box or its picture full of specks), too wide, or a filled blob."""
     left, top, right, bottom = found.box
     if found.scattered > SCATTERED:
         return f"{found.scattered} separate marks, not one digit"
