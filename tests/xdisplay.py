@@ -97,7 +97,7 @@ class Mouse:
         the app sees a smooth stroke even though Tk merges motion events that queue up.
         """
         arguments = ["mousemove", *_rounded(points[0]), "sleep", 0.05, "mousedown", 1]
-        for point in _fill_in(points, step)[1:]:
+        for point in fill_in(points, step)[1:]:
             arguments += ["mousemove", *_rounded(point), "sleep", pause]
         arguments += ["sleep", 0.05, "mouseup", 1, "sleep", 0.05]
         self.xdotool(*arguments)
@@ -110,7 +110,7 @@ def _rounded(point):
     return round(point[0]), round(point[1])
 
 
-def _fill_in(points, step):
+def fill_in(points, step):
     """``points`` with extra points on each segment, at most ``step`` pixels apart."""
     filled = [points[0]]
     for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):

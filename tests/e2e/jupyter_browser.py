@@ -44,6 +44,29 @@ def chromium_path() -> str | None:
     return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
 
 
+@contextlib.contextmanager
+def chromium_browser():
+    """Headless Chromium (Debian's, driven by playwright) for a module's tests; skips, or fails
+    in CI, without Chromium or the committed model."""
+    from digitlib import config
+    from tests.conftest import require
+
+    executable = chromium_path()
+    require(executable is not None,
+            "Chromium is not installed (apt-get install chromium; .ci/run does it)")
+    require(config.DEFAULT_MODEL_PATH.exists(),
+            f"no model at {config.DEFAULT_MODEL_PATH} (make model)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True,
+                                              args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

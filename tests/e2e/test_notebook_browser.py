@@ -14,10 +14,9 @@ import time
 import numpy as np
 import pytest
 
-from digitlib import config, display
+from digitlib import display
 from digitlib.display import SURE_COLOUR, UNSURE_COLOUR
 from digitlib.personal import PersonalDigits
-from tests.conftest import require
 from tests.e2e import jupyter_browser as jb
 
 pytestmark = pytest.mark.e2e
@@ -29,22 +28,10 @@ READ = re.compile(r"Read:\s*((?:\d\s*)+)")
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = jb.chromium_path()
-    require(executable is not None,
-            "Chromium is not installed (apt-get install chromium; .ci/run does it)")
-    require(config.DEFAULT_MODEL_PATH.exists(),
-            f"no model at {config.DEFAULT_MODEL_PATH} (make model)")
-    from playwright.sync_api import sync_playwright
-
     for old in [*jb.SCREENSHOTS.glob("lab_*.png"), *jb.SCREENSHOTS.glob("voila_*.png")]:
         old.unlink()  # what is there after the run is this run's
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, headless=True,
-                                              args=jb.CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with jb.chromium_browser() as chromium:
+        yield chromium
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ import time
 import pytest
 
 from digitlib import config, display
-from tests.conftest import require
 from tests.e2e import jupyter_browser as jb
+from tests.xdisplay import fill_in
 
 pytestmark = pytest.mark.e2e
 
@@ -27,24 +27,13 @@ PAGE_TIMEOUT_MS = 240_000  # the first page: the kernel starts and loads the mod
 RESULT_TIMEOUT_MS = 90_000
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+FINGER_STEP = 6.0  # pad pixels between the touch points of a smooth finger
 
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = jb.chromium_path()
-    require(executable is not None,
-            "Chromium is not installed (apt-get install chromium; .ci/run does it)")
-    require(config.DEFAULT_MODEL_PATH.exists(),
-            f"no model at {config.DEFAULT_MODEL_PATH} (make model)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, headless=True,
-                                              args=jb.CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with jb.chromium_browser() as chromium:
+        yield chromium
 
 
 def served(target, tmp_path_factory):
@@ -165,7 +154,7 @@ def test_the_web_page_fits_a_phone_and_reads_a_finger_drawn_digit(browser, web):
         # A 7 drawn by finger in the middle of the scaled canvas (pad pixels -> page pixels).
         for stroke in jb.digit_strokes(7, centre_x=280):
             points = [(box["x"] + x * scale, box["y"] + y * scale)
-                      for x, y in _filled(stroke)]
+                      for x, y in fill_in(stroke, FINGER_STEP)]
             touch_stroke(cdp, points)
         page.locator(".digits-recognize").tap()
         result = page.locator(".digits-result")
@@ -180,16 +169,6 @@ def test_the_web_page_fits_a_phone_and_reads_a_finger_drawn_digit(browser, web):
         assert left < 280 * scale < right, f"the box is not where the finger drew: {boxes}"
     finally:
         context.close()
-
-
-def _filled(points, step=6.0):
-    """``points`` with extra points at most ``step`` pad pixels apart (a smooth finger)."""
-    filled = [points[0]]
-    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
-        count = max(1, round(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5 / step))
-        filled += [(x0 + (x1 - x0) * i / count, y0 + (y1 - y0) * i / count)
-                   for i in range(1, count + 1)]
-    return filled
 
 
 # Notebooks that behave in Git: JupyterLab's own save writes them back byte for byte.
@@ -222,7 +201,10 @@ def test_opening_and_saving_notebooks_in_jupyterlab_changes_nothing(browser, tmp
                     page.keyboard.press("Escape")  # a menu or dialog left open
                     page.wait_for_timeout(2000)  # the widget manager restores the saved state
                     page.locator("#jp-MainMenu .lm-MenuBar-item", has_text="File").first.click()
-                    page.locator(".lm-Menu-item[data-command='docmanager:save']").click()
+                    save = page.locator(".lm-Menu-item[data-command='docmanager:save']")
+                    if "lm-mod-disabled" in (save.get_attribute("class") or ""):
+                        continue  # the document is still loading: Save is greyed out
+                    save.click()
                     page.wait_for_timeout(3000)
                 saved = (root / name).read_text()
                 committed = (config.ROOT / "notebooks" / name).read_text()
