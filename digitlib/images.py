@@ -24,9 +24,9 @@ MAX_PIXELS = 25_000_000
 
 _FRAMES = "digitlib frames"  # open_image notes (file name, frame count) in Image.info
 
-# ... and its strength is measured against the picture's own contrast, so faint pencil or grey
-# ink reads as ink; but a difference smaller than this share of the full range is not scaled
-# up further, so the grain and JPEG noise of a blank picture stay far below segment's ink level.
+# Ink strength is measured against the picture's own contrast, so faint pencil or grey ink reads
+# as ink; a contrast below this share of the full range is not scaled up further, so the grain
+# and JPEG noise of a blank picture stay far below segment's ink level.
 FULL_INK_CONTRAST = 0.2
 
 EXIF_ORIENTATION = 0x0112  # the EXIF tag in which a camera says which way up it was held

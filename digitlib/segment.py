@@ -56,7 +56,7 @@ class Segment:
     ink: np.ndarray  # the digit's ink alone (others' ink removed), ``box`` plus a small margin
     origin: tuple[int, int] = (0, 0)  # where ``ink`` starts in the input: left, top
     clutter: float = 0.0  # share of the box covered by specks: ink too small to be a digit's
-    scattered: int = 1  # separate marks read as this one digit (``whole_drawing``): one or two
+    scattered: int = 1  # separate marks ``whole_drawing`` joined into this one digit
 
 
 class Found(list):
