@@ -56,7 +56,7 @@ test-e2e: data
 	DIGITS_FAST=1 DIGITS_MODEL=committed $(BIN)/python -m pytest tests/e2e --timeout=$(PYTEST_TIMEOUT)
 
 lint: setup
-	$(BIN)/ruff check digitlib tests notebooks
+	$(BIN)/ruff check digitlib benchmarks tests notebooks
 
 ## Train the committed model again (models/mnist_cnn.keras and its card): the only command
 ## that replaces them. `python -m digitlib train` alone trains your own, untracked model.
@@ -66,49 +66,49 @@ model: data
 bench: bench-train bench-predict bench-explain bench-photos bench-crops bench-strings
 
 bench-train: data
-	$(BIN)/python -m digitlib.bench train
+	$(BIN)/python -m benchmarks.bench train
 
 ## Does slant and stroke augmentation help? Two quick-recipe runs, scored on validation only.
 bench-augment: data
-	$(BIN)/python -m digitlib.bench augment
+	$(BIN)/python -m benchmarks.bench augment
 
 ## How far may a digit lean before to_mnist stands it up? Chosen on validation digits.
 bench-deslant: data
-	$(BIN)/python -m digitlib.bench deslant
+	$(BIN)/python -m benchmarks.bench deslant
 
 bench-predict: data
-	$(BIN)/python -m digitlib.bench predict
+	$(BIN)/python -m benchmarks.bench predict
 
 bench-explain: data
-	$(BIN)/python -m digitlib.bench explain
+	$(BIN)/python -m benchmarks.bench explain
 
 ## Photos and scans of paper: accuracy on generated photos, and a 12-MP photo's time.
 bench-photos: data
-	$(BIN)/python -m digitlib.bench photos
+	$(BIN)/python -m benchmarks.bench photos
 
 ## Digits cropped tight from scans and screenshots, next to two peer pipelines on the same model.
 bench-crops: data
-	$(BIN)/python -m digitlib.bench crops
+	$(BIN)/python -m benchmarks.bench crops
 
 ## Numbers whose digits touch, read by the string reader and the reader before it.
 bench-strings: data
-	$(BIN)/python -m digitlib.bench strings
+	$(BIN)/python -m benchmarks.bench strings
 
 ## Non-digit drawings marked unsure, and MNIST test digits wrongly so: today's rule and the new one.
 bench-unsure: data
-	$(BIN)/python -m digitlib.bench unsure
+	$(BIN)/python -m benchmarks.bench unsure
 
 ## Re-execute the notebooks headless in full mode and write them back with outputs (as JupyterLab
-## saves them, with a placeholder where a widget appears: digitlib.notebook_files). Notebooks
+## saves them, with a placeholder where a widget appears: digitlib.teaching.notebook_files). Notebooks
 ## 05-07 use the committed model, so the saved outputs agree with it and its card; notebook 04
 ## trains (and replaces) your untracked models/mnist_cnn_mine.keras, never a tracked file.
 notebooks: data
 	DIGITS_FAST=0 DIGITS_MODEL=committed $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 		--ExecutePreprocessor.timeout=1800 notebooks/0*.ipynb
-	$(BIN)/python -m digitlib.notebook_files notebooks/0*.ipynb
+	$(BIN)/python -m digitlib.teaching.notebook_files notebooks/0*.ipynb
 
 app: data
-	$(BIN)/python -m digitlib.tk_app
+	$(BIN)/python -m digitlib.pads.tk_app
 
 ## The standalone pad page (web/pad.ipynb through Voilà): the address is printed as for lab.
 web: data

@@ -18,17 +18,18 @@ import warnings
 
 
 def _data(arguments) -> int:
-    from digitlib import data
+    from digitlib.datasets import mnist
 
-    (x_train, y_train), (x_test, y_test) = data.load_mnist()
-    where = f"in {data.CACHE_PATH}" if data.CACHE_PATH.is_file() else "(in memory only)"
+    (x_train, y_train), (x_test, y_test) = mnist.load_mnist()
+    where = f"in {mnist.CACHE_PATH}" if mnist.CACHE_PATH.is_file() else "(in memory only)"
     print(f"MNIST ready {where}: {len(x_train):,} training and {len(x_test):,} test "
-          f"images, verified (sha256 {data.EXPECTED_SHA256[:12]}...)")
+          f"images, verified (sha256 {mnist.EXPECTED_SHA256[:12]}...)")
     return 0
 
 
 def _train(arguments) -> int:
-    from digitlib import config, distil, train
+    from digitlib import config
+    from digitlib.training import distil, train
 
     recipe = distil.default_recipe() if arguments.distil else train.Recipe.default()
     if arguments.epochs is not None:
@@ -78,7 +79,8 @@ def _predict(arguments) -> int:
 
 def _read_images(arguments, report: list) -> int:
     """``predict``: read the images into ``report`` (one entry each, in order)."""
-    from digitlib import files, predict
+    from digitlib import files
+    from digitlib.reading import predict
 
     annotations = _annotation_paths(arguments.images, arguments.annotate, arguments.force)
     predictor = predict.Predictor.load(arguments.model, threads=1)  # it only reads digits
@@ -159,7 +161,8 @@ def _annotation_paths(images, annotate, force: bool) -> list:
 
 
 def _finetune(arguments) -> int:
-    from digitlib import config, finetune
+    from digitlib import config
+    from digitlib.training import finetune
 
     if config.fast_mode():
         print(f"Fast mode ({config.FAST_MODE_VARIABLE}=1): a short run written to a temporary "
@@ -183,7 +186,7 @@ def _finetune(arguments) -> int:
 
 
 def _progress(arguments) -> int:
-    from digitlib import exercises
+    from digitlib.teaching import exercises
 
     print(exercises.progress())
     return 0
@@ -262,7 +265,7 @@ def _quiet_stdout() -> None:
 
 
 def _one_line(error: BaseException) -> str:
-    from digitlib.predict import one_line
+    from digitlib.reading.predict import one_line
 
     return one_line(error)
 

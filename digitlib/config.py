@@ -34,7 +34,7 @@ DATA_DIR = HOME / "data"
 MODELS_DIR = HOME / "models"
 COMMITTED_MODEL_PATH = ROOT / "models" / "mnist_cnn.keras"  # tracked in git; never written here
 # Where `make model` writes the default model: models/ in the chosen home (the repository by
-# default). digitlib.train should write "committed" here, not to DEFAULT_MODEL_PATH.
+# default). digitlib.training.train should write "committed" here, not to DEFAULT_MODEL_PATH.
 DEFAULT_MODEL_OUTPUT = MODELS_DIR / COMMITTED_MODEL_PATH.name
 # The default model to read: the home's own when it has one, else the committed model, so an
 # empty $DIGITS_HOME still has a model to draw with.
@@ -42,7 +42,7 @@ DEFAULT_MODEL_PATH = (DEFAULT_MODEL_OUTPUT if DEFAULT_MODEL_OUTPUT.is_file()
                       else COMMITTED_MODEL_PATH)
 LEARNER_MODEL_PATH = MODELS_DIR / "mnist_cnn_mine.keras"  # trained in notebook 04 (untracked)
 PERSONAL_MODEL_PATH = MODELS_DIR / "mnist_cnn_personal.keras"  # written by `digitlib finetune`
-PERSONAL_DATA_DIR = DATA_DIR / "my_digits"  # the learner's own digits (digitlib.personal)
+PERSONAL_DATA_DIR = DATA_DIR / "my_digits"  # the learner's own digits (digitlib.datasets.personal)
 
 # Models known by name: ``model_path("personal")``, ``Predictor.load("committed")``.
 MODEL_NAMES = {

@@ -26,7 +26,7 @@ def require(condition: bool, reason: str) -> None:
 def predictor():
     """The committed model, loaded (and converted to ONNX) once for the whole test run; a test
     module that needs another stand-in defines its own ``predictor``."""
-    from digitlib.predict import Predictor
+    from digitlib.reading.predict import Predictor
 
     require(config.DEFAULT_MODEL_PATH.exists(), "needs models/mnist_cnn.keras: run `make model`")
     return Predictor.load("committed")
@@ -35,7 +35,7 @@ def predictor():
 @pytest.fixture
 def keep_tensorflow_threads(monkeypatch):
     """The CLI limits TensorFlow to one thread for the whole process: not in the test run."""
-    from digitlib import predict
+    from digitlib.reading import predict
 
     monkeypatch.setattr(predict, "limit_threads", lambda count=1: False)
 
@@ -43,10 +43,11 @@ def keep_tensorflow_threads(monkeypatch):
 @pytest.fixture(scope="session")
 def x_display():
     """A virtual X display (Xvfb) for the Tk app's tests; yields its name, e.g. ``":3"``."""
-    from digitlib import tk_app
+    from digitlib.pads import tk_app
     from tests import xdisplay
 
-    require(tk_app.tk is not None, "this Python has no tkinter (see python -m digitlib.tk_app)")
+    require(tk_app.tk is not None,
+            "this Python has no tkinter (see python -m digitlib.pads.tk_app)")
     require(xdisplay.have_tools(), xdisplay.MISSING_TOOLS)
     with xdisplay.virtual_display() as name:
         yield name

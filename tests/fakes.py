@@ -8,7 +8,7 @@ import numpy as np
 
 
 def detection(digit, confidence, box=(0, 0, 10, 10), unsure=None, reason=""):
-    """A stand-in for ``digitlib.predict.Detection`` with the fields the front ends read."""
+    """A stand-in for ``digitlib.reading.predict.Detection`` with the fields the front ends read."""
     probabilities = np.full(10, (1 - confidence) / 9, dtype=np.float32)
     probabilities[digit] = confidence
     unsure = confidence < 0.7 if unsure is None else unsure

@@ -1,13 +1,14 @@
 """Helpers several test modules share: where ink is, canvases of MNIST test digits, a tiny model.
 
-Drawing digits in code is the package's job (``digitlib.synthetic``); what is here only
+Drawing digits in code is the package's job (``digitlib.datasets.synthetic``); what is here only
 checks results or stands in for the trained model.
 """
 
 import numpy as np
 from PIL import Image
 
-from digitlib import data, images, segment, synthetic
+from digitlib.datasets import mnist, synthetic
+from digitlib.reading import images, segment
 
 # What every model card must hold (``train.model_card``, and the committed card).
 REQUIRED_CARD_FIELDS = {
@@ -51,7 +52,7 @@ _MNIST = {}
 def mnist_test_set():
     """The MNIST test images and labels, loaded once per test run."""
     if not _MNIST:
-        _, (_MNIST["x"], _MNIST["y"]) = data.load_mnist()
+        _, (_MNIST["x"], _MNIST["y"]) = mnist.load_mnist()
     return _MNIST["x"], _MNIST["y"]
 
 

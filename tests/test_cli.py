@@ -12,7 +12,7 @@ from PIL import Image
 
 from digitlib import config
 from digitlib.__main__ import main
-from digitlib.synthetic import draw_digits, row_of_places
+from digitlib.datasets.synthetic import draw_digits, row_of_places
 from tests.helpers import expected_boxes, release, special_files
 
 DIGITS, SIZE = [4, 2, 7], (280, 140)
@@ -22,7 +22,7 @@ PLACES = row_of_places(3, gap=20)
 @pytest.fixture(autouse=True)
 def keep_tensorflow_threads(monkeypatch):
     """The CLI limits TensorFlow to one thread for the whole process: not in the test run."""
-    from digitlib import predict
+    from digitlib.reading import predict
 
     monkeypatch.setattr(predict, "limit_threads", lambda count=1: False)
 
@@ -181,7 +181,7 @@ def test_same_names_in_different_folders_are_annotated_apart(model_path, drawing
 
 def test_annotate_into_a_missing_folder_fails_before_reading(model_path, drawing, tmp_path,
                                                               capsys, monkeypatch):
-    from digitlib import predict
+    from digitlib.reading import predict
 
     def must_not_load(*args, **kwargs):
         raise AssertionError("the model was loaded before the output was checked")
@@ -211,7 +211,7 @@ def test_json_is_printed_even_when_the_model_fails_to_load(drawing, tmp_path, ca
 
 
 def test_a_digit_limit_is_said_in_the_output(model_path, tmp_path, capsys):
-    from digitlib import segment
+    from digitlib.reading import segment
 
     page = np.full((700, 1000), 255, np.uint8)  # more marks than the limit, in a grid
     for row in range(25):
@@ -229,14 +229,14 @@ def test_a_digit_limit_is_said_in_the_output(model_path, tmp_path, capsys):
 
 
 def test_every_source_of_mnist_down_is_one_line(tmp_path, monkeypatch, capsys):
-    from digitlib import data
+    from digitlib.datasets import mnist
 
     def offline():
         raise OSError("network is unreachable")
 
-    monkeypatch.setattr(data, "_from_keras", offline)
-    monkeypatch.setattr(data, "_from_mirror", offline)
-    monkeypatch.setattr(data, "CACHE_PATH", tmp_path / "mnist.npz")
+    monkeypatch.setattr(mnist, "_from_keras", offline)
+    monkeypatch.setattr(mnist, "_from_mirror", offline)
+    monkeypatch.setattr(mnist, "CACHE_PATH", tmp_path / "mnist.npz")
     assert main(["data"]) == 2
     [line] = error_lines(capsys.readouterr().err)
     assert line.startswith("error: Could not load MNIST") and "Fix:" in line
@@ -257,7 +257,7 @@ def test_a_usage_error_is_one_line(capsys):
 
 
 def test_an_unexpected_error_is_one_line_too(drawing, monkeypatch, capsys):
-    from digitlib import predict
+    from digitlib.reading import predict
 
     def broken(*args, **kwargs):
         raise KeyError("something nobody foresaw")
@@ -318,13 +318,13 @@ def test_a_phone_photo_taken_sideways_is_read_upright(model_path, tmp_path, caps
 
 
 def test_data_says_where_mnist_could_not_be_saved(tmp_path, monkeypatch, capsys):
-    from digitlib import data
+    from digitlib.datasets import mnist
 
-    arrays = data.load_mnist()  # the cache of this checkout, standing in for the download
-    monkeypatch.setattr(data, "_from_keras", lambda: arrays)
+    arrays = mnist.load_mnist()  # the cache of this checkout, standing in for the download
+    monkeypatch.setattr(mnist, "_from_keras", lambda: arrays)
     cache = tmp_path / "mnist.npz"
     cache.mkdir()  # a folder in the way of the cache file
-    monkeypatch.setattr(data, "CACHE_PATH", cache)
+    monkeypatch.setattr(mnist, "CACHE_PATH", cache)
     assert main(["data"]) == 0
     captured = capsys.readouterr()
     [line] = error_lines(captured.err)
@@ -429,7 +429,7 @@ def test_json_into_dev_full_is_one_line(model_path, drawing):
 # Reads the images, with a real SIGINT sent to itself while reading the second one.
 INTERRUPTED_AT_THE_SECOND_IMAGE = """
 import os, signal, sys
-from digitlib import predict
+from digitlib.reading import predict
 from digitlib.__main__ import main
 
 read = predict.Predictor.predict_digits
@@ -458,7 +458,7 @@ def test_an_interrupt_with_json_prints_the_readings_so_far(model_path, drawing):
 
 def test_an_interrupt_while_loading_with_json_says_so_for_every_image(drawing, monkeypatch,
                                                                        capsys):
-    from digitlib import predict
+    from digitlib.reading import predict
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

@@ -11,7 +11,8 @@ import re
 import nbformat
 import pytest
 
-from digitlib import config, exercises
+from digitlib import config
+from digitlib.teaching import exercises
 
 NOTEBOOKS_DIR = config.ROOT / "notebooks"
 EXPECTED = [
@@ -107,7 +108,7 @@ def test_outputs_hold_no_progress_bar_redraws(path):
         for text in output_texts(cell):
             assert "\x08" not in text and not re.search(r"\r(?!\n)", text), (
                 "an output keeps every redraw of a progress bar: wrap it in "
-                "digitlib.progress.live_output()")
+                "digitlib.teaching.notebook_output.live_output()")
 
 
 @notebook_paths
@@ -190,13 +191,13 @@ def test_make_notebooks_runs_full_mode_with_the_committed_model(monkeypatch):
 
 @notebook_paths
 def test_committed_as_jupyterlab_saves_it(path, tmp_path):
-    from digitlib import notebook_files
+    from digitlib.teaching import notebook_files
 
     copy = tmp_path / path.name
     copy.write_bytes(path.read_bytes())
     assert not notebook_files.normalise(copy), (
         "opening and saving it in JupyterLab would change it: "
-        f"python -m digitlib.notebook_files {path.relative_to(config.ROOT)}")
+        f"python -m digitlib.teaching.notebook_files {path.relative_to(config.ROOT)}")
     notebook = read(path)
     assert notebook.metadata.kernelspec.display_name == notebook_files.KERNEL_DISPLAY_NAME
     for cell in code_cells(notebook):
@@ -207,7 +208,7 @@ def test_committed_as_jupyterlab_saves_it(path, tmp_path):
 
 
 def test_placeholders_name_the_widget():
-    from digitlib import notebook_files
+    from digitlib.teaching import notebook_files
 
     assert notebook_files.placeholder("DrawingPad(children=(HBox(") == (
         "Run this cell to show the drawing pad here.")

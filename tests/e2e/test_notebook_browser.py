@@ -14,9 +14,9 @@ import time
 import numpy as np
 import pytest
 
-from digitlib import display
-from digitlib.display import SURE_COLOUR, UNSURE_COLOUR
-from digitlib.personal import PersonalDigits
+from digitlib.datasets.personal import PersonalDigits
+from digitlib.pads import display
+from digitlib.pads.display import SURE_COLOUR, UNSURE_COLOUR
 from tests.e2e import jupyter_browser as jb
 
 pytestmark = pytest.mark.e2e
@@ -235,9 +235,9 @@ def _photo_file(folder):
     """A small generated photo of MNIST test digits on ruled paper (JPEG) and its digits."""
     import numpy as np
 
-    from digitlib import data, synthetic_photos
+    from digitlib.datasets import mnist, synthetic_photos
 
-    (_, _), (x_test, y_test) = data.load_mnist()
+    (_, _), (x_test, y_test) = mnist.load_mnist()
     chosen = [0, 2, 1]  # MNIST test digits 7, 1, 2
     photo = synthetic_photos.photo_of(x_test[chosen], y_test[chosen], np.random.default_rng(13),
                                       ruling="ruled", ink="blue", paper="white",

@@ -14,7 +14,8 @@ import time
 
 import pytest
 
-from digitlib import config, display
+from digitlib import config
+from digitlib.pads import display
 from tests.e2e import jupyter_browser as jb
 from tests.xdisplay import fill_in
 

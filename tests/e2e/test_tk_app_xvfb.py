@@ -1,6 +1,6 @@
 """End to end: the real Tk app and model on Xvfb, digits drawn with the mouse by xdotool.
 
-It starts a virtual display, launches ``python -m digitlib.tk_app`` on it, draws digits by
+It starts a virtual display, launches ``python -m digitlib.pads.tk_app`` on it, draws digits by
 pressing, dragging and releasing the mouse, clicks Recognize and reads the results line from
 the state file the app writes; then it clicks a preview to select a digit, Save and Undo save
 (into a throwaway dataset folder whose long name makes the messages wrap), and presses Why? to
@@ -19,7 +19,8 @@ import time
 import pytest
 from PIL import ImageGrab
 
-from digitlib import config, tk_app
+from digitlib import config
+from digitlib.pads import tk_app
 from tests import xdisplay
 from tests.conftest import require
 
@@ -66,7 +67,7 @@ def app(display, tmp_path):
     environment = {**os.environ, "DISPLAY": display}
     with open(log_file, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "digitlib.tk_app", "--state-file", str(state_file),
+            [sys.executable, "-m", "digitlib.pads.tk_app", "--state-file", str(state_file),
              "--model", "committed", "--personal-folder", str(tmp_path / LONG_FOLDER)],
             cwd=config.ROOT, env=environment, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
         )
@@ -150,7 +151,7 @@ def test_draw_digits_with_the_mouse_recognize_select_and_save(display, app, tmp_
                                    what="Save"))
     assert state["message"] == f"Saved as 4 (1 example in {folder})"
     assert len(state["message"]) > 150  # wider than the window: it wraps
-    from digitlib.personal import PersonalDigits
+    from digitlib.datasets.personal import PersonalDigits
 
     assert PersonalDigits(folder).labels.tolist() == [4]
     mouse.click(*state["buttons"]["undo_save"])

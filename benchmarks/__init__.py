@@ -1,0 +1,1 @@
+"""Benchmarks: each prints figures next to a baseline run in the same process (make bench-*)."""
