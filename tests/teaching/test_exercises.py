@@ -23,6 +23,8 @@ from digitlib.reading import paper, preprocess
 from digitlib.reading.predict import Predictor
 from digitlib.reading.strokes import Drawing
 from digitlib.teaching import exercises
+from digitlib.teaching.exercises import core, fool_the_model, photos_of_paper
+from digitlib.teaching.exercises import train as train_exercises
 from digitlib.training import evaluate, finetune, model, train
 
 matplotlib.use("Agg")
@@ -72,7 +74,7 @@ def notebook_names(mnist_arrays):
         "network": model.build_model(), "scores": scores, "predictor": Predictor.load(),
         "seven": draw([[(86, 50), (194, 50), (131, 230)]]),
         "stroke": stroke, "robustness": robustness,
-        "digit": x_test[exercises.FOOLED_DIGIT].astype(np.float32) / 255,
+        "digit": x_test[fool_the_model.FOOLED_DIGIT].astype(np.float32) / 255,
         "paper": paper, "synthetic_photos": synthetic_photos, "photo": ruled_photo(mnist_arrays),
     }
 
@@ -254,7 +256,7 @@ MISTAKES = [
     ("08.q1", lambda n: lambda dark: dark[:10], "wrong shape"),
     ("08.q1", lambda n: lambda dark: None, "forget the `return`"),
     ("08.q2", lambda n: shares_read_right(n, 1), "counts"),
-    ("08.q2", lambda n: shares_read_right(n, 100 / exercises.READ_PHOTOS["count"]),
+    ("08.q2", lambda n: shares_read_right(n, 100 / photos_of_paper.READ_PHOTOS["count"]),
      "percentages"),
     ("08.q2", lambda n: dict(zip(("photo", "drawing"), shares_read_right(n).values(),
                                  strict=True)), "swapped"),
@@ -289,15 +291,16 @@ def unsure_change():
     for change in ([{"degrees": angle} for angle in range(-180, 181, 15)]
                    + [{"factor": factor} for factor in (0.3, 0.4, 0.5)]
                    + [{"shear": shear} for shear in (-1.5, 1.5)]):
-        reading = exercises._reading(robustness.transform(exercises._fooled_digit(), **change))
-        if reading.argmax() != 7 and reading.max() < exercises._predictor().unsure_below:
+        reading = fool_the_model.probabilities_of(
+            robustness.transform(fool_the_model.fooled_digit(), **change))
+        if reading.argmax() != 7 and reading.max() < core.active_predictor().unsure_below:
             return change
     raise AssertionError("no change in the list leaves the model unsure")
 
 
 def read_photos(names, as_photo):
     """What each path reads on exercise 08.q2's photos: the digits joined, per photo."""
-    photos = synthetic_photos.photo_set(**exercises.READ_PHOTOS)
+    photos = synthetic_photos.photo_set(**photos_of_paper.READ_PHOTOS)
     found = [names["predictor"].predict_digits(photo.image, photo=as_photo) for photo in photos]
     return photos, found
 
@@ -464,7 +467,7 @@ def test_cli_progress_prints_the_completed_exercises(capsys):
 
 def test_recipe_exercises_accept_the_full_and_the_fast_recipe(monkeypatch):
     q1 = exercises.BY_KEY["04.q1"]
-    no_augmentation = {name: 0 for name in exercises.AUGMENTATION_FIELDS}
+    no_augmentation = {name: 0 for name in train_exercises.AUGMENTATION_FIELDS}
     assert q1.check(train.Recipe(**no_augmentation)).passed
     monkeypatch.setenv(config.FAST_MODE_VARIABLE, "1")
     assert q1.check(dataclasses.replace(train.Recipe.default(), **no_augmentation)).passed
@@ -485,7 +488,7 @@ def test_different_correct_answers_pass(notebook_names, tmp_path):
     assert exercises.BY_KEY["08.q1"].check(
         lambda dark: np.clip(dark / paper.background(dark), 0, 1)).passed
     assert exercises.BY_KEY["08.q3"].check(paper.remove_lines).passed
-    assert exercises.BY_KEY["09.q1"].check(float(exercises._smallest_turn())).passed
+    assert exercises.BY_KEY["09.q1"].check(float(fool_the_model.smallest_turn())).passed
     assert exercises.BY_KEY["06.q1"].check(
         draw([[(70, 60), (210, 60)], [(210, 60), (120, 230)], [(110, 145), (200, 145)]])).passed
     white = 255 - np.asarray(notebook_names["seven"].to_image())
@@ -503,6 +506,5 @@ def test_different_correct_answers_pass(notebook_names, tmp_path):
 
 
 def test_a_wrong_type_is_named_with_its_article():
-    from digitlib.teaching.exercises import _a
-
-    assert _a("Image") == "an Image" and _a("list") == "a list"
+    assert core.with_article("Image") == "an Image"
+    assert core.with_article("list") == "a list"
