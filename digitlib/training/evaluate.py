@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from digitlib.training.model import NUM_CLASSES
+from digitlib.reading.preprocess import NUM_CLASSES
 
 
 @dataclass

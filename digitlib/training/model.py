@@ -9,8 +9,9 @@ with the increasing ReLU) at a quarter of the normalisation cost.
 import keras
 from keras import layers
 
-INPUT_SHAPE = (28, 28, 1)
-NUM_CLASSES = 10
+from digitlib.reading.preprocess import MNIST_SIZE, NUM_CLASSES
+
+INPUT_SHAPE = (MNIST_SIZE, MNIST_SIZE, 1)
 
 
 def build_model(
