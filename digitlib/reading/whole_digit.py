@@ -77,7 +77,7 @@ def examples(x, y, count: int = NUMBERS, seed: int = 0):
             graph = touching.candidate_pieces(found)
             for piece in [found] + (graph.pieces if graph else []):
                 pictures.append(touching.candidate_image(piece))
-                overlaps = [_iou(piece.box, box) for box in boxes]
+                overlaps = [segment.iou(piece.box, box) for box in boxes]
                 best = int(np.argmax(overlaps))
                 classes.append(written[best] if overlaps[best] > MATCH else NOT_WHOLE_CLASS)
     return np.stack(pictures), np.array(classes, dtype=np.int32)
@@ -196,12 +196,6 @@ def _load():
 
     run, _ = runtime.compile_model(keras.models.load_model(MODEL_PATH, compile=False))
     return run
-
-
-def _iou(a, b) -> float:
-    inter = (max(0, min(a[2], b[2]) - max(a[0], b[0]))
-             * max(0, min(a[3], b[3]) - max(a[1], b[1])))
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
 def main(argv=None) -> int:
