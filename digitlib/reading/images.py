@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from digitlib.reading.preprocess import show_number
+from digitlib.reading.preprocess import MNIST_SIZE, show_number
 
 # Largest image accepted, in pixels (width x height): 25 megapixels, e.g. 5000 x 5000. Bigger
 # images (a 20000 x 20000 decompression bomb, say) are refused before they are decoded.
@@ -70,6 +70,28 @@ def read_ink(image) -> tuple[np.ndarray, list[str]]:
     picture, grey, alpha = to_grey(image)
     notes = image_notes(picture) if isinstance(picture, Image.Image) else []
     return ink_from_grey(grey, alpha), notes
+
+
+def image_of(reading) -> np.ndarray:
+    """The (28, 28) float32 image in [0, 1] of a reading or an array; a learner's error if not."""
+    image = getattr(reading, "image28", reading)
+    if isinstance(image, Image.Image):
+        image = np.asarray(image.convert("L"))
+    try:
+        image = np.asarray(image, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise TypeError(f"expected a Prediction or a 28x28 array, got {type(reading).__name__}"
+                        ) from None
+    image = image.squeeze()
+    if image.shape != (MNIST_SIZE, MNIST_SIZE):
+        raise ValueError(f"expected a 28x28 image, got shape {image.shape}")
+    if not np.isfinite(image).all() or image.min() < 0:
+        raise ValueError("pixel values must be finite and not negative")
+    if image.max() > 1.5:  # 0-255 rather than 0-1
+        if image.max() > 255:
+            raise ValueError("pixel values must be in [0, 1] (or 0-255)")
+        image = image / 255.0
+    return np.minimum(image, 1.0).astype(np.float32)
 
 
 class Grey(NamedTuple):

@@ -88,11 +88,11 @@ def _varied(x, rng) -> np.ndarray:
     STRETCH times as wide, on a field wide enough for the widest (uint8 (N, 28, 42))."""
     from scipy import ndimage
 
-    from digitlib.insight import robustness
+    from digitlib.datasets import transforms
 
     field = np.zeros((len(x), MNIST_SIZE, round(MNIST_SIZE * STRETCH[1])), np.uint8)
     for k, image in enumerate(x):
-        leaning = robustness.slant(image, float(rng.uniform(-SLANT, SLANT)))
+        leaning = transforms.slant(image, float(rng.uniform(-SLANT, SLANT)))
         wide = ndimage.zoom(leaning, (1, float(rng.uniform(*STRETCH))), order=1)
         left = (field.shape[2] - wide.shape[1]) // 2
         field[k, :, left : left + wide.shape[1]] = np.round(255 * np.clip(wide, 0, 1))

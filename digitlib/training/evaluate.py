@@ -48,3 +48,11 @@ def most_confident_mistakes(scores: Scores, labels, count: int = 12) -> np.ndarr
     wrong = np.flatnonzero(scores.predicted != np.asarray(labels))
     confidence = scores.probabilities[wrong].max(axis=1)
     return wrong[np.argsort(-confidence)][:count]
+
+
+def slant_accuracy(network, upright, slanted, labels) -> tuple[float, float]:
+    """Accuracy of a Keras model on the upright and on the slanted digits of
+    ``digitlib.datasets.transforms.slant_sets``."""
+    return tuple(float(np.mean(network.predict(images[..., np.newaxis], batch_size=1000,
+                                               verbose=0).argmax(axis=1) == labels))
+                 for images in (upright, slanted))
