@@ -9,6 +9,7 @@ from PIL import Image
 
 from digitlib.datasets import mnist, synthetic
 from digitlib.reading import images, segment
+from digitlib.reading.segment import iou  # noqa: F401 (the package's one IoU, shared here)
 
 # What every model card must hold (``train.model_card``, and the committed card).
 REQUIRED_CARD_FIELDS = {
@@ -36,14 +37,6 @@ def expected_boxes(digits, places, size, brush=16.0):
     """Each digit of ``synthetic.draw_digits`` drawn alone: where its ink is."""
     return [ink_box(synthetic.draw_digits([digit], [place], size, brush))
             for digit, place in zip(digits, places, strict=True)]
-
-
-def iou(a, b):
-    """Intersection over union of two boxes (left, top, right, bottom)."""
-    inter = (max(0, min(a[2], b[2]) - max(a[0], b[0]))
-             * max(0, min(a[3], b[3]) - max(a[1], b[1])))
-    area = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / area
 
 
 _MNIST = {}

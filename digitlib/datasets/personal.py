@@ -1,13 +1,13 @@
-"""Your own handwriting as a small dataset: collect it, load it, measure a model on it.
+"""Your own handwriting as a small dataset: collect it, keep it safe on disk, load it.
 
-    from digitlib.datasets.personal import PersonalDigits, measure
+    from digitlib.datasets.personal import PersonalDigits
     mine = PersonalDigits()                      # data/my_digits/ (created on the first save)
     mine.save(prediction.image28, 7)             # the 28x28 image the model saw, and its label
     mine.save_detection(detection, 7, canvas)    # the same from a reading, with the raw crop
     mine.delete_last()                           # undo the last save
     images, labels = mine.load()                 # (N, 28, 28) float32, (N,) int64
-    result = measure(None, images, labels)       # the active model: accuracy, confusion, misread
-    print(result.summary())
+
+A model is measured on them by ``digitlib.training.evaluate.measure`` (notebook 07).
 
 On disk: one ``<id>.npz`` per example (``image28`` float32 28x28 in [0, 1], ``crop`` uint8 ink
 0-255 as drawn, possibly 0x0, and ``label``) plus ``index.json``. Both are written atomically,
@@ -32,8 +32,6 @@ import contextlib
 import errno
 import io
 import json
-import math
-import os
 import re
 import secrets
 import warnings
@@ -45,7 +43,6 @@ import numpy as np
 
 from digitlib import config, files
 from digitlib.reading.preprocess import MNIST_SIZE
-from digitlib.training import evaluate
 
 INDEX_NAME = "index.json"
 INDEX_FORMAT = "digits-personal-1"
@@ -407,67 +404,3 @@ def check_crop(crop) -> np.ndarray:
             raise ValueError("a float crop must hold finite values in [0, 1]")
         return np.round(crop * 255).astype(np.uint8)
     raise ValueError(f"a crop must be uint8 (0-255) or float in [0, 1], got {crop.dtype}")
-
-
-# --- measuring a model on your digits ---------------------------------------------------------
-
-
-@dataclass
-class Measurement:
-    """How a model reads your digits."""
-
-    accuracy: float
-    per_digit_accuracy: list[float]  # NaN for a digit with no examples
-    counts: np.ndarray  # (10,) examples of each digit
-    confusion: np.ndarray  # confusion[true, predicted] counts (10, 10)
-    predicted: np.ndarray  # (N,) the model's readings
-    probabilities: np.ndarray  # (N, 10)
-    misread: np.ndarray  # indices of wrongly read examples, most confident mistakes first
-
-    def summary(self) -> str:
-        total = int(self.counts.sum())
-        lines = [f"{total - len(self.misread)} of {total} read correctly ({self.accuracy:.1%})"]
-        for digit in range(10):
-            if self.counts[digit]:
-                wrong = {int(p): int(n) for p, n in enumerate(self.confusion[digit])
-                         if n and p != digit}
-                note = ("  misread as " + ", ".join(f"{p} ({n}x)" for p, n in wrong.items())
-                        if wrong else "")
-                lines.append(f"  {digit}: {self.per_digit_accuracy[digit]:6.1%} of "
-                             f"{self.counts[digit]}{note}")
-        return "\n".join(lines)
-
-
-class _Classifier:
-    """A ``Predictor`` seen through the ``model.predict`` call that ``evaluate`` makes."""
-
-    def __init__(self, predictor):
-        self.predictor = predictor
-
-    def predict(self, images, batch_size=None, verbose=0):
-        return self.predictor.classify(images)
-
-
-def measure(model, images, labels) -> Measurement:
-    """Score ``model`` on your ``images`` (N, 28, 28) and ``labels``.
-
-    ``model``: a ``Predictor``, a Keras model, a model name/path ("committed", "mine",
-    "personal", or a ``.keras`` file) or None for the active model (``config.model_path()``).
-    """
-    if model is None or isinstance(model, (str, os.PathLike)):
-        from digitlib.reading.predict import Predictor
-
-        model = Predictor.load(config.model_path(model))
-    if hasattr(model, "classify"):
-        model = _Classifier(model)
-    images = np.asarray(images, dtype=np.float32)
-    if images.ndim == 3:
-        images = images[..., np.newaxis]
-    labels = np.asarray(labels)
-    scores = evaluate.evaluate(model, images, labels)
-    counts = scores.confusion.sum(axis=1)
-    per_digit = [float(scores.confusion[d, d] / counts[d]) if counts[d] else math.nan
-                 for d in range(10)]
-    misread = evaluate.most_confident_mistakes(scores, labels, count=len(labels))
-    return Measurement(scores.accuracy, per_digit, counts, scores.confusion, scores.predicted,
-                       scores.probabilities, misread)

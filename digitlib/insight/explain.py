@@ -49,6 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from digitlib.reading.images import image_of
 from digitlib.reading.preprocess import MNIST_SIZE
 
 OCCLUSION, GRADIENT_X_INPUT, INTEGRATED_GRADIENTS = (
@@ -184,28 +185,6 @@ def prepare(predictor) -> None:
     model, _ = _model_and_classify(predictor)
     gradients = _gradients_for(model)
     gradients(np.zeros((IG_STEPS, MNIST_SIZE, MNIST_SIZE), np.float32), 0, 1)
-
-
-def image_of(reading) -> np.ndarray:
-    """The (28, 28) float32 image in [0, 1] of a reading or an array; a learner's error if not."""
-    image = getattr(reading, "image28", reading)
-    if isinstance(image, Image.Image):
-        image = np.asarray(image.convert("L"))
-    try:
-        image = np.asarray(image, dtype=np.float32)
-    except (TypeError, ValueError):
-        raise TypeError(f"expected a Prediction or a 28x28 array, got {type(reading).__name__}"
-                        ) from None
-    image = image.squeeze()
-    if image.shape != (MNIST_SIZE, MNIST_SIZE):
-        raise ValueError(f"expected a 28x28 image, got shape {image.shape}")
-    if not np.isfinite(image).all() or image.min() < 0:
-        raise ValueError("pixel values must be finite and not negative")
-    if image.max() > 1.5:  # 0-255 rather than 0-1
-        if image.max() > 255:
-            raise ValueError("pixel values must be in [0, 1] (or 0-255)")
-        image = image / 255.0
-    return np.minimum(image, 1.0).astype(np.float32)
 
 
 def score_difference(probabilities, digit: int, against: int) -> np.ndarray:

@@ -12,11 +12,12 @@ import os
 import stat
 import warnings
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from digitlib.reading.preprocess import show_number
+from digitlib.reading.preprocess import MNIST_SIZE, show_number
 
 # Largest image accepted, in pixels (width x height): 25 megapixels, e.g. 5000 x 5000. Bigger
 # images (a 20000 x 20000 decompression bomb, say) are refused before they are decoded.
@@ -32,6 +33,7 @@ FULL_INK_CONTRAST = 0.2
 EXIF_ORIENTATION = 0x0112  # the EXIF tag in which a camera says which way up it was held
 
 ALPHA_MODES = {"RGBA", "LA", "PA", "RGBa", "La"}
+FILE_SOURCES = (str, os.PathLike, bytes, bytearray, memoryview)  # a file's path or its bytes
 
 
 class ImageError(ValueError):
@@ -65,15 +67,55 @@ def to_ink(image) -> np.ndarray:
 def read_ink(image) -> tuple[np.ndarray, list[str]]:
     """``(to_ink(image), notes)``: the notes say what was not read, e.g. "only the first of
     its 12 frames was read"; front ends show them beside the result."""
-    if isinstance(image, (str, os.PathLike, bytes, bytearray, memoryview)):
+    picture, grey, alpha = to_grey(image)
+    notes = image_notes(picture) if isinstance(picture, Image.Image) else []
+    return ink_from_grey(grey, alpha), notes
+
+
+def image_of(reading) -> np.ndarray:
+    """The (28, 28) float32 image in [0, 1] of a reading or an array; a learner's error if not."""
+    image = getattr(reading, "image28", reading)
+    if isinstance(image, Image.Image):
+        image = np.asarray(image.convert("L"))
+    try:
+        image = np.asarray(image, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise TypeError(f"expected a Prediction or a 28x28 array, got {type(reading).__name__}"
+                        ) from None
+    image = image.squeeze()
+    if image.shape != (MNIST_SIZE, MNIST_SIZE):
+        raise ValueError(f"expected a 28x28 image, got shape {image.shape}")
+    if not np.isfinite(image).all() or image.min() < 0:
+        raise ValueError("pixel values must be finite and not negative")
+    if image.max() > 1.5:  # 0-255 rather than 0-1
+        if image.max() > 255:
+            raise ValueError("pixel values must be in [0, 1] (or 0-255)")
+        image = image / 255.0
+    return np.minimum(image, 1.0).astype(np.float32)
+
+
+class Grey(NamedTuple):
+    """A picture decoded once (``to_grey``): the picture, its grey levels and transparency."""
+
+    picture: Image.Image | np.ndarray  # the PIL image turned upright, or the array as given
+    grey: np.ndarray  # (H, W) uint8 0-255, or float32 in [0, 1]; low is dark
+    alpha: np.ndarray | None  # (H, W) float32 opacity in [0, 1]; None when all is opaque
+
+
+def to_grey(image) -> Grey:
+    """Any image ``to_ink`` accepts -> its ``Grey`` levels, validated (``ImageError`` says
+    what is wrong). The one place where a file, a PIL image and an array part ways: a file is
+    decoded in full (``open_image``: JPEG's faster draft decode loses faint strokes), a PIL
+    image turned ``upright``, an array checked."""
+    if isinstance(image, FILE_SOURCES):
         image = open_image(image)
     if isinstance(image, np.matrix):  # rows of a matrix stay 2-D: read it as a plain array
         image = np.asarray(image)
     if isinstance(image, Image.Image):
         image = upright(image)
-        return _ink_from_grey(*_pil_to_grey(image)), image_notes(image)
+        return Grey(image, *_pil_to_grey(image))
     if isinstance(image, np.ndarray):
-        return _ink_from_grey(*_array_to_grey(image)), []
+        return Grey(image, *_array_to_grey(image))
     raise TypeError(
         f"expected a PIL image, a numpy array or an image file path, got {type(image).__name__}"
     )
@@ -203,7 +245,7 @@ def _pil_to_grey(image: Image.Image):
         grey = image if image.mode == "L" else image.convert("L")
     except ValueError as error:
         raise ImageError(f"images in mode {image.mode} are not supported ({error})") from None
-    return np.asarray(grey), None  # uint8, scaled in _ink_from_grey
+    return np.asarray(grey), None  # uint8, scaled in ink_from_grey
 
 
 def _deep_to_grey(values: np.ndarray) -> np.ndarray:
@@ -234,7 +276,7 @@ def _array_to_grey(array: np.ndarray):
     height, width = array.shape[:2]
     _check_size(width, height)
     if array.dtype == np.uint8 and array.ndim == 2:
-        return array, None  # scaled in _ink_from_grey
+        return array, None  # scaled in ink_from_grey
     if is_float:
         if not np.isfinite(array).all():
             raise ImageError("the image holds NaN or infinite values")
@@ -256,8 +298,18 @@ def _luminance(rgb: np.ndarray) -> np.ndarray:
     return (rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)).astype(np.float32)
 
 
-def _ink_from_grey(grey: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
-    """Detect the ink polarity; return ink in [0, 1] (1 = ink). ``grey`` may be uint8."""
+def ink_from_grey(grey: np.ndarray, alpha: np.ndarray | None = None) -> np.ndarray:
+    """Grey levels (``to_grey``: uint8, or float in [0, 1]) -> float32 ink in [0, 1] (1 = ink),
+    dark ink on a light ground or light ink on a dark one: the side of the picture's range away
+    from its border's level is ink. Transparent pixels (``alpha`` below 1) are background."""
+    grey = np.asarray(grey)
+    if grey.ndim != 2 or grey.size == 0:
+        raise ValueError(f"expected grey levels of shape (H, W), got shape {grey.shape}")
+    if not (grey.dtype == np.uint8 or np.issubdtype(grey.dtype, np.floating)):
+        raise TypeError(f"grey levels must be uint8 or float in [0, 1], got dtype {grey.dtype}")
+    if alpha is not None and np.shape(alpha) != grey.shape:
+        raise ValueError(f"alpha must have the grey levels' shape {grey.shape}, got "
+                         f"{np.shape(alpha)}")
     if alpha is not None and alpha.min() < 1.0:
         # Transparent pixels are background: lay the image on a backdrop that contrasts
         # with the colour of its visible (opaque) pixels.

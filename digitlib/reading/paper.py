@@ -138,23 +138,9 @@ class Decoded:
 
 def decode(image) -> Decoded:
     """Any accepted image (a PIL image, an array, a file path or a file's bytes), decoded."""
-    file = None
-    if isinstance(image, (str, bytes, bytearray, memoryview)) or hasattr(image, "__fspath__"):
-        # Decoded in full, as the picture itself would be: a reduced decode (JPEG's draft) is
-        # faster but loses faint strokes, and a path must read as the picture it holds.
-        file, image = image, images.open_image(image)
-    if isinstance(image, np.matrix):  # rows of a matrix stay 2-D: read it as a plain array
-        image = np.asarray(image)
-    if isinstance(image, Image.Image):
-        image = images.upright(image)
-        grey, alpha = images._pil_to_grey(image)
-    elif isinstance(image, np.ndarray):
-        grey, alpha = images._array_to_grey(image)
-    else:
-        raise TypeError(
-            f"expected a PIL image, a numpy array or an image file path, got {type(image).__name__}"
-        )
-    return Decoded(image, grey, alpha, file)
+    file = image if isinstance(image, images.FILE_SOURCES) else None
+    picture, grey, alpha = images.to_grey(image)
+    return Decoded(picture, grey, alpha, file)
 
 
 def read_page(image, photo: bool | None = None, keep_stages: bool = False) -> Page:
@@ -175,7 +161,7 @@ def page_of(decoded: Decoded, photo: bool, keep_stages: bool = False) -> Page:
     grey, image = decoded.grey, decoded.image
     size = (grey.shape[1], grey.shape[0])
     if not photo:
-        page = Page(images._ink_from_grey(grey, decoded.alpha), DRAWING, size=size,
+        page = Page(images.ink_from_grey(grey, decoded.alpha), DRAWING, size=size,
                     original=image)
     else:
         page = _photo_page(image, grey, size, keep_stages)

@@ -24,6 +24,7 @@ def normalize(images) -> np.ndarray:
 # How MNIST was made (measured on its test set): each digit's longer side is scaled to 20 px,
 # keeping the aspect ratio, and its centre of mass is put at pixel (14, 14) of a 28x28 field.
 MNIST_SIZE = 28
+NUM_CLASSES = 10  # the digits 0-9: every reader and scorer of MNIST gives ten answers
 DIGIT_SIZE = 20
 MNIST_CENTRE = 14.0
 CROP_LEVEL = 0.1  # ink fainter than this is ignored when cropping

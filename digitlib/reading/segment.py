@@ -106,6 +106,24 @@ def whole_drawing(ink: np.ndarray) -> Segment | None:
     return whole
 
 
+def iou(first, second) -> float:
+    """Intersection over union of two boxes (left, top, right, bottom): 1 for the same box, 0
+    for boxes that do not overlap. How well a box found matches the box expected."""
+    for box in (first, second):
+        try:
+            left, top, right, bottom = (float(value) for value in box)
+        except (TypeError, ValueError):
+            raise TypeError(f"a box is four numbers (left, top, right, bottom), got {box!r}"
+                            ) from None
+        if not (left <= right and top <= bottom):
+            raise ValueError(f"a box needs left <= right and top <= bottom, got {box!r}")
+    overlap = (max(0, min(first[2], second[2]) - max(first[0], second[0]))
+               * max(0, min(first[3], second[3]) - max(first[1], second[1])))
+    union = ((first[2] - first[0]) * (first[3] - first[1])
+             + (second[2] - second[0]) * (second[3] - second[1]) - overlap)
+    return float(overlap / union) if union > 0 else 0.0
+
+
 def _digits(boxes: np.ndarray, ids: np.ndarray) -> list:
     """``(box, label ids)`` of each digit: strokes grouped, stray marks dropped."""
     if len(boxes) == 1:

@@ -62,8 +62,8 @@ class FinetuneResult:
     model: object  # the fine-tuned keras.Model
     train_indices: np.ndarray  # which user examples were trained on ...
     holdout_indices: np.ndarray  # ... and which were held out
-    before: personal.Measurement | None  # the base model on the held-out examples
-    after: personal.Measurement | None  # the fine-tuned model on the held-out examples
+    before: evaluate.Measurement | None  # the base model on the held-out examples
+    after: evaluate.Measurement | None  # the fine-tuned model on the held-out examples
 
 
 def split_holdout(labels, fraction: float = 0.3, seed: int = config.SEED):
@@ -162,7 +162,7 @@ def finetune(base=None, data_source=None, output=None, holdout_fraction: float =
     x_test = preprocess.normalize(x_test)
 
     held_images, held_labels = images[holdout_indices], labels[holdout_indices]
-    before = (personal.measure(network, held_images, held_labels)
+    before = (evaluate.measure(network, held_images, held_labels)
               if len(holdout_indices) else None)
     mnist_before = evaluate.evaluate(network, x_test, y_test).accuracy
 
@@ -202,7 +202,7 @@ def finetune(base=None, data_source=None, output=None, holdout_fraction: float =
     for layer in network.layers:
         layer.trainable = True
 
-    after = (personal.measure(network, held_images, held_labels)
+    after = (evaluate.measure(network, held_images, held_labels)
              if len(holdout_indices) else None)
     seconds = round(time.perf_counter() - started, 1)
     info = {

@@ -9,8 +9,9 @@ with the increasing ReLU) at a quarter of the normalisation cost.
 import keras
 from keras import layers
 
-INPUT_SHAPE = (28, 28, 1)
-NUM_CLASSES = 10
+from digitlib.reading.preprocess import MNIST_SIZE, NUM_CLASSES
+
+INPUT_SHAPE = (MNIST_SIZE, MNIST_SIZE, 1)
 
 
 def build_model(
@@ -18,12 +19,15 @@ def build_model(
     conv2_filters: int = 64,
     dense_units: int = 256,
     dropout: float = 0.25,
+    num_classes: int = NUM_CLASSES,
+    name: str = "mnist_cnn",
 ) -> keras.Model:
-    """Build (not train) the CNN: input (N, 28, 28, 1) floats in [0, 1], output (N, 10)."""
-    for name, value in (("conv1_filters", conv1_filters), ("conv2_filters", conv2_filters),
-                        ("dense_units", dense_units)):
+    """Build (not train) the CNN: input (N, 28, 28, 1) floats in [0, 1], output (N, 10), or
+    (N, ``num_classes``) for another reader of digits (the companion model has 11)."""
+    for setting, value in (("conv1_filters", conv1_filters), ("conv2_filters", conv2_filters),
+                           ("dense_units", dense_units), ("num_classes", num_classes)):
         if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+            raise ValueError(f"{setting} must be a positive integer, got {value!r}")
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
 
@@ -43,7 +47,7 @@ def build_model(
             layers.BatchNormalization(name="norm3"),
             layers.ReLU(name="relu3"),
             layers.Dropout(dropout, name="dropout"),
-            layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities"),
+            layers.Dense(num_classes, activation="softmax", name="probabilities"),
         ],
-        name="mnist_cnn",
+        name=name,
     )

@@ -24,8 +24,7 @@ import keras
 import numpy as np
 
 from digitlib import config, files
-from digitlib.datasets import mnist
-from digitlib.insight import robustness
+from digitlib.datasets import mnist, transforms
 from digitlib.reading import preprocess
 from digitlib.training import evaluate
 from digitlib.training import model as model_module
@@ -250,9 +249,9 @@ def model_card(network, info, test_images, test_labels) -> dict:
 
     scores = evaluate.evaluate(network, test_images, test_labels)
     count = 1000 if config.fast_mode() else len(test_labels)  # two to_mnist calls per digit
-    upright, slanted = robustness.slant_sets(test_images[:count, ..., 0],
-                                             seed=robustness.SLANT_SEED)
-    straight, leaning = robustness.slant_accuracy(network, upright, slanted, test_labels[:count])
+    upright, slanted = transforms.slant_sets(test_images[:count, ..., 0],
+                                             seed=transforms.SLANT_SEED)
+    straight, leaning = evaluate.slant_accuracy(network, upright, slanted, test_labels[:count])
     return {
         "model": network.name,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -263,7 +262,7 @@ def model_card(network, info, test_images, test_labels) -> dict:
         "test_accuracy": round(scores.accuracy, 5),
         "per_class_accuracy": [round(value, 5) for value in scores.per_class_accuracy],
         "slant": {  # the test digits re-stroked, upright vs leaning, through to_mnist
-            "shears": list(robustness.SLANTS),
+            "shears": list(transforms.SLANTS),
             "digits": count,
             "upright_accuracy": round(straight, 5),
             "slanted_accuracy": round(leaning, 5),

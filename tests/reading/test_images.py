@@ -414,3 +414,27 @@ def test_a_pil_image_with_an_exif_orientation_is_turned_upright_as_its_file_is(t
     assert from_pil.shape == from_path.shape == (40, 20)
     assert np.array_equal(from_pil > 0.5, from_path > 0.5)
     assert paper.read_page(Image.open(path)).ink.shape == (40, 20)
+
+
+def test_to_grey_decodes_a_file_a_pil_image_and_an_array_the_same_way(tmp_path):
+    path = tmp_path / "bar.png"
+    pad_with_a_bar().save(path)
+    from_file, from_image = images.to_grey(path), images.to_grey(pad_with_a_bar())
+    assert isinstance(from_file.picture, Image.Image) and from_file.alpha is None
+    np.testing.assert_array_equal(from_file.grey, from_image.grey)
+    array = np.asarray(pad_with_a_bar())
+    picture, grey, alpha = images.to_grey(array)
+    assert picture is array and alpha is None
+    assert_bar(images.ink_from_grey(grey, alpha))
+    assert_bar(images.ink_from_grey(from_file.grey))
+    with pytest.raises(TypeError, match="PIL image, a numpy array"):
+        images.to_grey([[0, 1]])
+
+
+def test_ink_from_grey_refuses_what_is_not_grey_levels():
+    with pytest.raises(ValueError, match=r"\(H, W\)"):
+        images.ink_from_grey(np.zeros((4, 4, 3), np.uint8))
+    with pytest.raises(TypeError, match="uint8 or float"):
+        images.ink_from_grey(np.zeros((4, 4), np.int64))
+    with pytest.raises(ValueError, match="alpha"):
+        images.ink_from_grey(np.zeros((4, 4), np.uint8), np.ones((2, 2), np.float32))

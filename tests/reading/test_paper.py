@@ -16,7 +16,7 @@ from PIL import Image
 from digitlib import config
 from digitlib.__main__ import main
 from digitlib.datasets import synthetic_photos
-from digitlib.reading import images, paper, predict
+from digitlib.reading import images, paper, predict, segment
 from digitlib.reading.strokes import Drawing
 from tests.conftest import require
 
@@ -64,14 +64,6 @@ def jpeg(image, quality=85):
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, format="JPEG", quality=quality)
     return buffer.getvalue()
-
-
-def iou(first, second):
-    left, top = max(first[0], second[0]), max(first[1], second[1])
-    right, bottom = min(first[2], second[2]), min(first[3], second[3])
-    overlap = max(0, right - left) * max(0, bottom - top)
-    areas = [(box[2] - box[0]) * (box[3] - box[1]) for box in (first, second)]
-    return overlap / (sum(areas) - overlap)
 
 
 # --- telling photos from pad drawings -------------------------------------------------------
@@ -183,7 +175,7 @@ def test_big_photo_boxes_are_in_the_original_pixels(trained, big_photo):
     assert "".join(str(d.digit) for d in found) == photo.label
     for detection, box in zip(found, photo.boxes, strict=True):
         expected = tuple(3 * value for value in box)  # 800x600 -> 2400x1800
-        assert iou(detection.box, expected) > 0.6, (detection.box, expected)
+        assert segment.iou(detection.box, expected) > 0.6, (detection.box, expected)
 
 
 def test_annotate_draws_on_the_original_photo(trained, big_photo):

@@ -7,7 +7,7 @@ from PIL import Image
 from digitlib.datasets.synthetic import arc, draw_digits, row_of_places
 from digitlib.reading import images, segment
 from digitlib.reading.strokes import Drawing
-from tests.helpers import expected_boxes, ink_box, iou, mnist_canvas
+from tests.helpers import expected_boxes, ink_box, mnist_canvas
 
 
 def find(image):
@@ -62,7 +62,7 @@ def test_nearly_touching_digits_are_separated(gap):
     found = find(draw_digits(digits, places, size, brush=10))
     assert len(found) == len(digits)
     for got, want in zip(found, expected_boxes(digits, places, size, brush=10), strict=True):
-        assert iou(got.box, want) > 0.9
+        assert segment.iou(got.box, want) > 0.9
 
 
 def test_a_digit_keeps_only_its_own_ink():
@@ -122,7 +122,7 @@ def test_mnist_canvases():
         total += 1
         if len(found) == len(boxes):
             found_right += 1
-            overlaps += [iou(f.box, b) for f, b in zip(found, boxes, strict=True)]
+            overlaps += [segment.iou(f.box, b) for f, b in zip(found, boxes, strict=True)]
     assert found_right / total >= 0.95
     assert np.median(overlaps) == 1.0 and np.mean(np.array(overlaps) > 0.9) > 0.98
 
@@ -149,8 +149,8 @@ def test_touching_digits_can_be_cut_apart():
     alone = find(rings(2, bridge=False))
     pairs = segment.split_touching(whole)
     assert pairs, "no cut offered through the bridge"
-    assert any(iou(left.box, alone[0].box) > 0.85 and iou(right.box, alone[1].box) > 0.85
-               for left, right in pairs)
+    assert any(segment.iou(left.box, alone[0].box) > 0.85
+               and segment.iou(right.box, alone[1].box) > 0.85 for left, right in pairs)
     for left, right in pairs:
         assert left.box[2] <= right.box[0]  # the cut leaves a left and a right piece
         assert whole.box[0] == left.box[0] and right.box[2] == whole.box[2]
@@ -193,3 +193,14 @@ def test_specks_around_a_digit_are_measured():
     noise = rng.integers(0, 256, (600, 800, 3), dtype=np.uint8)  # a photo of nothing
     speckled = find(noise)
     assert speckled and min(digit.clutter for digit in speckled) > 0.05
+
+
+def test_iou_measures_how_much_two_boxes_overlap():
+    assert segment.iou((0, 0, 10, 10), (0, 0, 10, 10)) == 1.0
+    assert segment.iou((0, 0, 10, 10), (5, 0, 15, 10)) == pytest.approx(50 / 150)
+    assert segment.iou((0, 0, 10, 10), (20, 20, 30, 30)) == 0.0
+    assert segment.iou((3, 3, 3, 3), (3, 3, 3, 3)) == 0.0  # two empty boxes share nothing
+    with pytest.raises(ValueError, match="left <= right"):
+        segment.iou((10, 0, 0, 10), (0, 0, 10, 10))
+    with pytest.raises(TypeError, match="four numbers"):
+        segment.iou((0, 0, 10), (0, 0, 10, 10))

@@ -5,7 +5,7 @@ import numpy as np
 from digitlib.datasets.synthetic import arc, draw_digits
 from digitlib.reading import images, segment, touching
 from digitlib.reading.strokes import Drawing
-from tests.helpers import iou, touching_numbers
+from tests.helpers import touching_numbers
 
 
 def rings(bridge=True, slanted=False):
@@ -31,10 +31,10 @@ def test_a_cut_path_separates_slanted_touching_digits():
     assert graph is not None and len(graph.cuts) >= 2
     # Some pair of neighbouring pieces is exactly the two rings, each with its own ink only.
     boxes = {graph.spans[k]: piece.box for k, piece in enumerate(graph.pieces, 1)}
-    assert any(iou(boxes[(0, i)], alone[0].box) > 0.9 and iou(boxes[(i, len(graph.cuts) + 1)],
-                                                              alone[1].box) > 0.9
-               for i in range(1, len(graph.cuts) + 1)
-               if (0, i) in boxes and (i, len(graph.cuts) + 1) in boxes)
+    last = len(graph.cuts) + 1
+    assert any(segment.iou(boxes[(0, i)], alone[0].box) > 0.9
+               and segment.iou(boxes[(i, last)], alone[1].box) > 0.9
+               for i in range(1, last) if (0, i) in boxes and (i, last) in boxes)
     for cut in graph.cuts:  # paths run top to bottom, inside the ink array
         assert cut.path.shape == (graph.found.ink.shape[0],)
         assert 0 <= cut.path.min() and cut.path.max() < graph.found.ink.shape[1]

@@ -1,22 +1,12 @@
-"""digitlib.reading.whole_digit: the companion model that tells whole digits from fragments and
-pairs."""
+"""digitlib.reading.whole_digit: the companion model tells whole digits from fragments and
+pairs. (Its training: tests/training/test_whole_digit.py.)"""
 
 import numpy as np
-import pytest
 
 from digitlib.reading import whole_digit
 from digitlib.reading.preprocess import to_mnist
 from tests.conftest import require
 from tests.helpers import mnist_test_set
-
-
-def test_examples_hold_whole_digits_and_fragments():
-    x_test, y_test = mnist_test_set()
-    pictures, classes = whole_digit.examples(x_test[:200], y_test[:200], count=5, seed=1)
-    assert pictures.shape == (len(classes), 28, 28) and pictures.dtype == np.float32
-    assert set(classes) <= set(range(whole_digit.NOT_WHOLE_CLASS + 1))
-    whole = classes != whole_digit.NOT_WHOLE_CLASS
-    assert 0 < whole.sum() < len(whole)  # both kinds
 
 
 def test_the_companion_tells_whole_digits_from_halves():
@@ -55,9 +45,3 @@ def test_no_companion_means_no_opinion(monkeypatch, tmp_path):
     monkeypatch.setattr(whole_digit, "_loaded", {})
     assert whole_digit.probabilities(np.zeros((2, 28, 28), np.float32)) is None
     assert whole_digit.opinions(np.zeros((2, 28, 28), np.float32)) is None
-
-
-@pytest.mark.parametrize("argv", [[], ["model.h5"], ["a.keras", "b.keras"]])
-def test_training_command_needs_one_keras_path(argv, capsys):
-    assert whole_digit.main(argv) == 2
-    assert "usage: python -m digitlib.reading.whole_digit PATH.keras" in capsys.readouterr().err

@@ -10,9 +10,9 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from digitlib.datasets import synthetic  # noqa: E402
-from digitlib.datasets.personal import measure  # noqa: E402
 from digitlib.teaching import plots
 from digitlib.training import evaluate
+from digitlib.training.evaluate import measure  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -50,15 +50,15 @@ def test_committed_model_matches_its_card(scores, card):
 def test_committed_model_slant_figures_match_its_card(card):
     # the card's slant line is re-measured the same way: re-stroked test digits, upright and
     # leaning, through today's to_mnist (which stands italics back up)
-    from digitlib.insight import robustness
+    from digitlib.datasets import transforms
 
     network = keras.models.load_model(config.DEFAULT_MODEL_PATH)
     _, (x_test, y_test) = mnist.load_mnist()
     slant = card["slant"]
     count = slant["digits"]
-    assert tuple(slant["shears"]) == robustness.SLANTS
-    upright, slanted = robustness.slant_sets(x_test[:count], seed=robustness.SLANT_SEED)
-    straight, leaning = robustness.slant_accuracy(network, upright, slanted, y_test[:count])
+    assert tuple(slant["shears"]) == transforms.SLANTS
+    upright, slanted = transforms.slant_sets(x_test[:count], seed=transforms.SLANT_SEED)
+    straight, leaning = evaluate.slant_accuracy(network, upright, slanted, y_test[:count])
     assert straight == pytest.approx(slant["upright_accuracy"], abs=0.001)
     assert leaning == pytest.approx(slant["slanted_accuracy"], abs=0.001)
     assert straight - leaning < 0.01, "slanted digits within a point of upright ones"
