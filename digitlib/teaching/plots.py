@@ -6,7 +6,7 @@
     plt.show()
 
 ``scores`` may be an ``evaluate.Scores`` (the MNIST test set, notebook 05) or a
-``personal.Measurement`` (your digits, notebook 07): both carry ``confusion``, ``predicted``
+``evaluate.Measurement`` (your digits, notebook 07): both carry ``confusion``, ``predicted``
 and ``probabilities``. Images are 28x28 arrays with ink high (MNIST's way), drawn with the
 ``Greys`` colour map so that ink is dark.
 """
@@ -90,7 +90,7 @@ def misread_figure(images, labels, scores, indices=None, columns: int = 8, limit
     """The misread examples, each titled "true → read (confidence)".
 
     ``indices``: which examples, in order (default ``scores.misread``: every mistake of a
-    ``personal.Measurement``, most confident first; for ``evaluate.Scores`` pass
+    ``evaluate.Measurement``, most confident first; for ``evaluate.Scores`` pass
     ``evaluate.most_confident_mistakes(scores, labels)``). At most ``limit`` are shown.
     """
     if indices is None:
