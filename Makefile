@@ -66,37 +66,37 @@ model: data
 bench: bench-train bench-predict bench-explain bench-photos bench-crops bench-strings
 
 bench-train: data
-	$(BIN)/python -m benchmarks.bench train
+	$(BIN)/python -m benchmarks.train
 
 ## Does slant and stroke augmentation help? Two quick-recipe runs, scored on validation only.
 bench-augment: data
-	$(BIN)/python -m benchmarks.bench augment
+	$(BIN)/python -m benchmarks.augment
 
 ## How far may a digit lean before to_mnist stands it up? Chosen on validation digits.
 bench-deslant: data
-	$(BIN)/python -m benchmarks.bench deslant
+	$(BIN)/python -m benchmarks.deslant
 
 bench-predict: data
-	$(BIN)/python -m benchmarks.bench predict
+	$(BIN)/python -m benchmarks.predict
 
 bench-explain: data
-	$(BIN)/python -m benchmarks.bench explain
+	$(BIN)/python -m benchmarks.explain
 
 ## Photos and scans of paper: accuracy on generated photos, and a 12-MP photo's time.
 bench-photos: data
-	$(BIN)/python -m benchmarks.bench photos
+	$(BIN)/python -m benchmarks.photos
 
 ## Digits cropped tight from scans and screenshots, next to two peer pipelines on the same model.
 bench-crops: data
-	$(BIN)/python -m benchmarks.bench crops
+	$(BIN)/python -m benchmarks.crops
 
 ## Numbers whose digits touch, read by the string reader and the reader before it.
 bench-strings: data
-	$(BIN)/python -m benchmarks.bench strings
+	$(BIN)/python -m benchmarks.strings
 
 ## Non-digit drawings marked unsure, and MNIST test digits wrongly so: today's rule and the new one.
 bench-unsure: data
-	$(BIN)/python -m benchmarks.bench unsure
+	$(BIN)/python -m benchmarks.unsure
 
 ## Re-execute the notebooks headless in full mode and write them back with outputs (as JupyterLab
 ## saves them, with a placeholder where a widget appears: digitlib.teaching.notebook_files). Notebooks

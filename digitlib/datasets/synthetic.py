@@ -17,9 +17,11 @@ Two hands, for lessons, tests and benchmarks that must run where nobody holds a 
 
 A third source writes *numbers* with real MNIST digits (``mnist_string``): digits placed side by
 side with gaps of a few pixels either way, so that neighbours touch or overlap, as people write
-numbers fast.
+numbers fast; ``numbers`` writes many of them, of varied lengths, sizes and pens.
 
     canvas, labels, boxes = synthetic.mnist_string(x_test, y_test, rng, count=5, gaps=(-2, 1))
+    for canvas, labels, boxes in synthetic.numbers(x_test, y_test, 300, digits=(2, 6), seed=15):
+        ...
 """
 
 import numpy as np
@@ -201,6 +203,65 @@ def mnist_string(x, y, rng: np.random.Generator, count: int, gaps=(-2, 1), scale
         boxes.append((left + int(columns[0]), top + int(rows[0]),
                       left + int(columns[-1]) + 1, top + int(rows[-1]) + 1))
     return canvas, [int(y[index]) for index in picks], boxes
+
+
+def numbers(x, y, count: int | None = None, digits=(2, 6), gaps=(-2, 1), scales=(2.0, 4.0),
+            pens=PEN_WIDTHS, pens_in_turn: bool = False, seed: int = 0):
+    """``count`` numbers written with the MNIST digits ``x``, ``y`` (``mnist_string``), one after
+    the other from one random generator seeded with ``seed``: an iterator of ``(canvas, labels,
+    boxes)``; ``count=None`` writes them without end.
+
+    Each number takes ``digits`` digits (a count, or the range ``(fewest, most)``, inclusive),
+    ``gaps`` as in ``mnist_string``, a scale (a number, or a range ``(low, high)`` drawn from
+    uniformly) and a pen width: ``pens`` is one width or a sequence of them, drawn from at random
+    or, with ``pens_in_turn=True``, taken in turn so that each width is used as often.
+    """
+    x, y = np.asarray(x), np.asarray(y)
+    if x.ndim != 3 or x.dtype != np.uint8 or len(x) != len(y):
+        raise ValueError("x must be uint8 images (N, H, W) and y their N labels")
+    if count is not None and (isinstance(count, bool) or not isinstance(count, (int, np.integer))
+                              or count < 0):
+        raise ValueError(f"count must be a whole number of 0 or more (or None), got {count!r}")
+    fewest, most = _range_of(digits, "digits", whole=True)
+    if fewest < 1 or most > len(x):
+        raise ValueError(f"digits must lie between 1 and the {len(x)} images given, got "
+                         f"{digits!r}")
+    if not _range_of(scales, "scales")[0] > 0:
+        raise ValueError(f"scales must be positive, got {scales!r}")
+    widths = tuple(np.atleast_1d(pens).tolist())
+    if not widths or not all(isinstance(width, int) for width in widths):
+        raise ValueError(f"pens must be a whole pen width or a sequence of them, got {pens!r}")
+    return _numbers(x, y, count, digits, gaps, scales, pens, pens_in_turn, seed)
+
+
+def _numbers(x, y, count, digits, gaps, scales, pens, pens_in_turn, seed):
+    # The draws for each number come in this order (digit count, scale, pen, then the number's
+    # own): the numbers that a seed gives stay the same whichever of them are fixed.
+    rng = np.random.default_rng(seed)
+    made = 0
+    while count is None or made < count:
+        length = digits if np.ndim(digits) == 0 else int(rng.integers(digits[0], digits[1] + 1))
+        scale = scales if np.ndim(scales) == 0 else float(rng.uniform(scales[0], scales[1]))
+        if np.ndim(pens) == 0:
+            pen = pens
+        elif pens_in_turn:
+            pen = pens[made % len(pens)]
+        else:
+            pen = int(rng.choice(pens))
+        yield mnist_string(x, y, rng, int(length), gaps=gaps, scale=float(scale), pen=int(pen))
+        made += 1
+
+
+def _range_of(value, name: str, whole: bool = False) -> tuple:
+    """``(low, high)`` of a number or a ``(low, high)`` pair; a ValueError naming ``name``."""
+    kinds = (int, np.integer) if whole else (int, float, np.integer, np.floating)
+    pair = (value, value) if np.ndim(value) == 0 else tuple(value)
+    numbers_only = all(isinstance(v, kinds) and not isinstance(v, bool) for v in pair)
+    if len(pair) != 2 or not numbers_only or pair[0] > pair[1]:
+        kind = "a whole number" if whole else "a number"
+        raise ValueError(f"{name} must be {kind} or a range (low, high) with low <= high, got "
+                         f"{value!r}")
+    return pair
 
 
 def _scaled(digit: np.ndarray, scale: float) -> np.ndarray:

@@ -110,13 +110,15 @@ def _disc(radius: int) -> np.ndarray:
     return rows ** 2 + columns ** 2 <= radius ** 2
 
 
-def slant_sets(images, seed: int = 0, slants=SLANTS, restrokes=RESTROKES):
+def slant_sets(images, seed: int = 0, slants=SLANTS, restrokes=RESTROKES,
+               upright_enough: float | None = None):
     """The same digits re-stroked and then read upright or slanted, both made 28x28 the way the
     pad does it (``to_mnist``: crop, 20 px box, centre of mass), so a slant is not cut off.
 
     Each digit gets a random stroke change from ``restrokes`` (pixels, hairline to bold) and a
     random shear of ``slants[0]`` to ``slants[1]``, leaning left or right. Returns ``(upright,
     slanted)``, two float32 (N, 28, 28) arrays in [0, 1]; ``images``: (N, 28, 28), 0-255 or 0-1.
+    ``upright_enough``: ``to_mnist``'s slant limit (default ``preprocess.UPRIGHT_ENOUGH``).
     """
     images = np.asarray(images, np.float32)
     if images.ndim != 3 or images.shape[1:] != (MNIST_SIZE, MNIST_SIZE):
@@ -139,6 +141,6 @@ def slant_sets(images, seed: int = 0, slants=SLANTS, restrokes=RESTROKES):
         matrix = np.array([[1.0, 0.0], [shear, 1.0]])
         leaning = ndimage.affine_transform(large, matrix, centre - matrix @ [centre, centre],
                                            order=1, mode="constant")
-        upright.append(to_mnist(large))
-        slanted.append(to_mnist(np.clip(leaning, 0.0, 1.0)))
+        upright.append(to_mnist(large, upright_enough=upright_enough))
+        slanted.append(to_mnist(np.clip(leaning, 0.0, 1.0), upright_enough=upright_enough))
     return np.stack(upright), np.stack(slanted)

@@ -13,7 +13,7 @@ the *difference* of the two classes' scores (logits; for a softmax that is
 the answer, cool (blue) where it argues for the runner-up.
 
 Three methods are here, all measured on this network on 2 CPU cores by
-``python -m benchmarks.bench explain`` (cost per digit and a deletion test of faithfulness; the
+``python -m benchmarks.explain`` (cost per digit and a deletion test of faithfulness; the
 figures are in the report of issue 16):
 
 - ``occlusion``: black out a 4x4 patch at every position (stride 2, 169 images through

@@ -42,7 +42,6 @@ from digitlib.datasets.transforms import (  # noqa: F401 (notebook 09 and the ex
 from digitlib.insight.explain import logits_function
 from digitlib.reading.images import image_of, to_ink
 from digitlib.reading.preprocess import MNIST_SIZE, to_mnist
-from digitlib.training.evaluate import slant_accuracy  # noqa: F401 (benchmarks use it from here)
 
 PGD_STEPS = 10  # iterative steps; a few are enough against an undefended network
 

@@ -51,15 +51,18 @@ SPECKLED = 0.05
 # A digit is drawn in one to three separate marks (a 4 or a 5 in two strokes, a dotted 7);
 # read as one digit, more than this are scattered marks or noise.
 SCATTERED = 3
-# The reader of touching digits before ``digitlib.reading.touching`` (kept for comparison,
-# READ_STRINGS = False): a piece read less surely than SPLIT_BELOW is tried cut in two at a column
+# The readers of touching digits (``Predictor(touching=...)``): "search" is segmentation by
+# recognition (``digitlib.reading.touching``); "columns" is the reader before it, kept for
+# comparison (``make bench-strings``).
+TOUCHING_READERS = ("search", "columns")
+# The "columns" reader: a piece read less surely than SPLIT_BELOW is tried cut in two at a column
 # (``segment.split_touching``); the halves replace it when both read at least SPLIT_SURE surely
 # and each one's chance of being wrong (1 - confidence) is below SPLIT_ODDS times the whole's.
 SPLIT_BELOW = 0.9999
 SPLIT_SURE = 0.9
 SPLIT_ODDS = 0.2
-# False: read touching digits the old way above instead of with ``digitlib.reading.touching``.
-READ_STRINGS = True
+# ``Predictor.runtime`` when the model call was given (``Predictor(model_call=...)``).
+GIVEN_MODEL_CALL = "the model_call given"
 # The unsure rules: "today" is confidence and the shape of the box (``implausible``);
 # "no-digit" also asks whether the ink looks like any digit at all (``no_digit``, issue #30).
 UNSURE_RULES = ("today", "no-digit")
@@ -137,22 +140,39 @@ def limit_threads(count: int = 1) -> bool:
 
 
 class Predictor:
-    """Reads digits with a trained model, loaded once and compiled once."""
+    """Reads digits with a trained model, loaded once and compiled once.
+
+    ``touching``: how a piece of ink that may hold several touching digits is read, "search"
+    (segmentation by recognition, the default) or "columns" (the reader before it: one cut at a
+    column). ``model_call``: a function from a float32 batch (N, 28, 28, 1) to probabilities
+    (N, 10) that runs the model instead of the compiled one (e.g. ``runtime.tensorflow_graph``
+    or Keras's ``model.predict``, to compare them on the same path); ``runtime`` then says
+    ``GIVEN_MODEL_CALL``.
+    """
 
     def __init__(self, model, unsure_below: float = UNSURE_BELOW, path=None,
-                 unsure_rule: str = "no-digit"):
+                 unsure_rule: str = "no-digit", touching: str = "search", model_call=None):
         check_model(model)
         if not 0.0 <= unsure_below <= 1.0:
             raise ValueError(f"unsure_below must be in [0, 1], got {unsure_below!r}")
         if unsure_rule not in UNSURE_RULES:
             raise ValueError(f"unsure_rule must be one of {UNSURE_RULES}, got {unsure_rule!r}")
+        if touching not in TOUCHING_READERS:
+            raise ValueError(f"touching must be one of {TOUCHING_READERS}, got {touching!r}")
+        if model_call is not None and not callable(model_call):
+            raise TypeError(f"model_call must be a function batch -> probabilities, got "
+                            f"{type(model_call).__name__}")
         self.model = model
         self.path = path  # where the model was loaded from, if from a file
         self.unsure_below = unsure_below
         self.unsure_rule = unsure_rule  # "no-digit", or "today": the rule before issue #30
+        self.touching = touching  # "search", or "columns": the reader before it
         try:
             # self.runtime: "ONNX Runtime", or "TensorFlow" when the model cannot be converted
-            self._run, self.runtime = runtime.compile_model(model)
+            if model_call is None:
+                self._run, self.runtime = runtime.compile_model(model)
+            else:
+                self._run, self.runtime = model_call, GIVEN_MODEL_CALL
             warm_up = self.classify(np.zeros((1, MNIST_SIZE, MNIST_SIZE), np.float32))
         except Exception as error:  # whatever TensorFlow raised, say it in one line
             raise ModelError(f"the model cannot be run: {type(error).__name__}: "
@@ -274,7 +294,7 @@ class Predictor:
         if not found:
             return Readings(warnings=notes, page=page)
         readings = self._detections(found)  # every digit in one call of the model
-        if READ_STRINGS:  # touching digits: segmentation by recognition (digitlib.reading.touching)
+        if self.touching == "search":  # segmentation by recognition (digitlib.reading.touching)
             digits = touching.read_pieces(
                 found, readings, self.classify,
                 lambda p, image28, piece: self._reading(Detection, p, image28, piece,

@@ -36,7 +36,7 @@ WORKING_SIZE = 40  # the working copy's longer side is 40-79 px: morphology ther
 # Slant correction: italics are stood back up to the lean that MNIST's own digits have. The
 # moment slant of MNIST training digits is within ±0.35 for three in four of them (a 1 or a 7
 # "leans" by its shape too); a digit leaning further is sheared back to ±0.35. Chosen on the
-# validation digits (``python -m benchmarks.bench deslant``).
+# validation digits (``python -m benchmarks.deslant``).
 UPRIGHT_ENOUGH = 0.35
 
 
@@ -60,7 +60,7 @@ def show_number(value) -> str:
     return np.format_float_positional(value, unique=True, trim="-")
 
 
-def to_mnist(ink, stand_up: bool = True) -> np.ndarray:
+def to_mnist(ink, stand_up: bool = True, upright_enough: float | None = None) -> np.ndarray:
     """Make a 28x28 image of one digit the way MNIST was made.
 
     ``ink`` is a float (H, W) array in [0, 1] with 1 for ink (``digitlib.reading.images.to_ink``
@@ -69,6 +69,9 @@ def to_mnist(ink, stand_up: bool = True) -> np.ndarray:
     result has MNIST's stroke width, scale the longer side to 20 px with anti-aliasing, stand
     italics back up to MNIST's usual lean (``deslant``; not with ``stand_up=False``), and place it
     in 28x28 with its centre of mass at the centre. Returns float32 (28, 28) in [0, 1].
+
+    ``upright_enough``: how far a digit may lean before ``deslant`` stands it up (default
+    ``UPRIGHT_ENOUGH``; ``math.inf`` works as ``stand_up=False``).
     """
     ink = np.asarray(ink)
     if ink.ndim != 2 or not np.issubdtype(ink.dtype, np.floating):
@@ -99,7 +102,7 @@ def to_mnist(ink, stand_up: bool = True) -> np.ndarray:
     np.clip(small, 0.0, 1.0, out=small)  # Lanczos rings a little outside [0, 1]
     small /= max(small.max(), 1e-6)
     if stand_up:
-        small = deslant(small)
+        small = deslant(small, upright_enough)
 
     # Integer shift, as MNIST did: the centre of mass lands within half a pixel of (14, 14).
     total = small.sum()

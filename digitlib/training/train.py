@@ -7,7 +7,7 @@ then cosine decay); the weights of the epoch with the lowest validation loss are
 their confidence is calibrated on the validation split (temperature scaling), so that 91 % reads
 as sure again. Slanted writing is handled by ``preprocess.to_mnist``, which stands italics back
 up, so no recipe slants its training digits by default (``Recipe.shear`` and ``Recipe.stroke``
-can: see ``python -m benchmarks.bench augment``).
+can: see ``python -m benchmarks.augment``).
 """
 
 import json

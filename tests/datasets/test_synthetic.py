@@ -117,3 +117,65 @@ def test_mnist_string_refuses_bad_requests():
         synthetic.mnist_string(x.astype(float), y, rng, 2)
     with pytest.raises(ValueError, match="scale"):
         synthetic.mnist_string(x, y, rng, 2, scale=0)
+
+
+def bars(count=10):
+    """``count`` MNIST-like images: 8 px wide, 20 px tall bars, labelled 0 .. count - 1."""
+    x = np.zeros((count, 28, 28), np.uint8)
+    x[:, 4:24, 10:18] = 255
+    return x, np.arange(count)
+
+
+def test_numbers_writes_many_numbers_the_same_for_a_seed():
+    x, y = bars()
+    written = list(synthetic.numbers(x, y, 12, digits=(2, 4), seed=3))
+    assert len(written) == 12 and {len(labels) for _, labels, _ in written} == {2, 3, 4}
+    for canvas, labels, boxes in written:
+        assert canvas.dtype == np.uint8 and len(boxes) == len(labels)
+    again = list(synthetic.numbers(x, y, 12, digits=(2, 4), seed=3))
+    assert all(np.array_equal(a[0], b[0]) and a[1] == b[1] for a, b in zip(written, again,
+                                                                          strict=True))
+    # a fixed count, scale and pen: the numbers that mnist_string writes with the same generator
+    canvas, labels, boxes = next(synthetic.numbers(x, y, 1, digits=3, scales=2.0, pens=0,
+                                                   seed=7))
+    expected = synthetic.mnist_string(x, y, np.random.default_rng(7), 3, scale=2.0)
+    assert np.array_equal(canvas, expected[0]) and (labels, boxes) == expected[1:]
+    # without end, or none at all
+    endless = synthetic.numbers(x, y, digits=2, seed=0)
+    assert len([next(endless) for _ in range(30)]) == 30
+    assert list(synthetic.numbers(x, y, 0)) == []
+
+
+def test_numbers_takes_pens_in_turn_or_at_random():
+    x, y = bars()
+
+    def widths(**options):  # a bar 8 px wide at scale 1 grows by 2 px per pen pixel
+        return [boxes[0][2] - boxes[0][0] - 8 for _, _, boxes in synthetic.numbers(
+            x, y, 8, digits=1, scales=1.0, seed=0, **options)]
+
+    assert widths(pens=(0, 1, 2), pens_in_turn=True) == [0, 2, 4, 0, 2, 4, 0, 2]
+    assert set(widths(pens=(0, 2))) == {0, 4}
+    assert widths(pens=1) == [2] * 8
+
+
+@pytest.mark.parametrize(
+    "options, words",
+    [
+        ({"count": -1}, "count must be a whole number"),
+        ({"count": 2.5}, "count must be a whole number"),
+        ({"digits": 0}, "digits must lie between 1 and the 10 images"),
+        ({"digits": (2, 11)}, "digits must lie between 1 and the 10 images"),
+        ({"digits": (4, 2)}, "digits must be a whole number or a range"),
+        ({"digits": 2.5}, "digits must be a whole number or a range"),
+        ({"scales": (0.0, 2.0)}, "scales must be positive"),
+        ({"scales": "big"}, "scales must be a number or a range"),
+        ({"pens": (1.5,)}, "pens must be a whole pen width"),
+        ({"pens": ()}, "pens must be a whole pen width"),
+    ],
+)
+def test_numbers_refuses_bad_requests_at_once(options, words):
+    x, y = bars()
+    with pytest.raises(ValueError, match=words):
+        synthetic.numbers(x, y, **{"count": 1, **options})  # before the first number is asked
+    with pytest.raises(ValueError, match="uint8"):
+        synthetic.numbers(x.astype(float), y, 1)

@@ -13,8 +13,8 @@ from digitlib.pads import display
 from digitlib.reading.strokes import Drawing
 
 DIGITS = 100  # MNIST test digits in the deletion test
-# The deletion test with 20 pixels on the first 200 test digits (``python -m benchmarks.bench
-# explain``): the marked pixels hurt more in 95 % (occlusion) to 99 % (integrated gradients)
+# The deletion test with 20 pixels on the first 200 test digits (``python -m benchmarks.explain``):
+# the marked pixels hurt more in 95 % (occlusion) to 99 % (integrated gradients)
 # of the digits and about 10 times as much on average; the bounds leave room for another model.
 LEAST_WINS = 0.9
 LEAST_RATIO = 5.0

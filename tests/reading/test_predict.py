@@ -186,19 +186,21 @@ def test_serving_path_never_calls_keras(predictor, monkeypatch, engine):
         check_prediction(detection)
 
 
-def test_all_digits_of_a_canvas_in_one_batched_call(predictor, monkeypatch):
+def test_all_digits_of_a_canvas_in_one_batched_call(predictor):
     calls = []
-    run = predictor._run
 
     def counting(batch):
         calls.append(batch.shape[0])
-        return run(batch)
+        return predictor.classify(batch)
 
-    monkeypatch.setattr(predictor, "_run", counting)
+    counted = Predictor(predictor.model, model_call=counting)
+    assert counted.runtime == predict.GIVEN_MODEL_CALL and calls == [1]  # the warm-up
     digits = [3, 1, 4, 1, 5, 9, 2, 6]
     places = row_of_places(8, gap=12)
-    found = predictor.predict_digits(draw_digits(digits, places, (640, 140)))
-    assert len(found) == 8 and calls == [8]
+    found = counted.predict_digits(draw_digits(digits, places, (640, 140)))
+    assert len(found) == 8 and calls == [1, 8]
+    assert [d.digit for d in found] == [d.digit for d in predictor.predict_digits(
+        draw_digits(digits, places, (640, 140)))]
 
 
 def test_annotate(predictor):
@@ -240,6 +242,21 @@ def test_mnist_canvases_are_read(trained):
     assert np.median(overlaps) == 1.0 and np.mean(np.array(overlaps) >= 0.9) >= 0.98
 
 
+def test_the_options_are_checked(predictor):
+    with pytest.raises(ValueError, match=r"touching must be one of \('search', 'columns'\)"):
+        Predictor(predictor.model, touching="cut")
+    with pytest.raises(TypeError, match="model_call must be a function"):
+        Predictor(predictor.model, model_call="onnx")
+    with pytest.raises(predict.ModelError, match="not probabilities"):
+        Predictor(predictor.model, model_call=lambda batch: np.ones((len(batch), 10)))
+
+
+@pytest.fixture(scope="module")
+def columns_reader(trained):
+    """The reader of touching digits before the string reader, on the same model."""
+    return Predictor(trained.model, path=trained.path, touching="columns")
+
+
 def touching_pairs(count, seed):
     """``count`` canvases of two MNIST test digits whose ink touches (one blob)."""
     rng = np.random.default_rng(seed)
@@ -252,7 +269,7 @@ def touching_pairs(count, seed):
     return pairs
 
 
-def test_touching_digits_are_read_apart(trained, monkeypatch):
+def test_touching_digits_are_read_apart(trained, columns_reader, monkeypatch):
     pairs = touching_pairs(100, seed=5)
     found = [trained.predict_digits(canvas) for canvas, _, _ in pairs]
     right = [[d.digit for d in digits] == labels for digits, (_, labels, _) in zip(
@@ -262,9 +279,9 @@ def test_touching_digits_are_read_apart(trained, monkeypatch):
                                                                       strict=True) if ok
                 for d, box in zip(digits, boxes, strict=True)]
     assert np.median(overlaps) > 0.9
-    monkeypatch.setattr(predict, "READ_STRINGS", False)  # the split before the string reader
-    monkeypatch.setattr(predict, "SPLIT_BELOW", 0.0)  # ... and without it: one digit per pair
-    assert all(len(trained.predict_digits(canvas)) == 1 for canvas, _, _ in pairs)
+    # the split before the string reader, and without it: one digit per pair
+    monkeypatch.setattr(predict, "SPLIT_BELOW", 0.0)
+    assert all(len(columns_reader.predict_digits(canvas)) == 1 for canvas, _, _ in pairs)
 
 
 def test_single_digits_are_never_cut(trained):
@@ -277,11 +294,11 @@ def test_single_digits_are_never_cut(trained):
 # Numbers whose digits all touch: how many of 60 read exactly right, with the string reader
 # (measured: 44 pairs, 37 triples) and with the reader before it (31 pairs, no triple).
 @pytest.mark.parametrize(("digits", "seed", "least"), [(2, 1, 40), (3, 2, 33)])
-def test_touching_numbers_are_read(trained, monkeypatch, digits, seed, least):
+def test_touching_numbers_are_read(trained, columns_reader, digits, seed, least):
     numbers = touching_numbers(60, digits, seed)
 
-    def read_right():
-        found = [trained.predict_digits(canvas) for canvas, _, _ in numbers]
+    def read_right(reader=trained):
+        found = [reader.predict_digits(canvas) for canvas, _, _ in numbers]
         right = [[d.digit for d in digits] == labels
                  for digits, (_, labels, _) in zip(found, numbers, strict=True)]
         return found, right
@@ -293,8 +310,7 @@ def test_touching_numbers_are_read(trained, monkeypatch, digits, seed, least):
         found, numbers, right, strict=True) if ok for d, box in zip(detections, boxes,
                                                                      strict=True)]
     assert np.median(overlaps) > 0.85
-    monkeypatch.setattr(predict, "READ_STRINGS", False)
-    assert sum(read_right()[1]) < least
+    assert sum(read_right(columns_reader)[1]) < least
 
 
 @pytest.mark.parametrize("present", [True, False])

@@ -89,6 +89,24 @@ def test_italics_are_stood_up(mnist_test_digits, shear):
     assert min(closer) > 0 and np.median(closer) > 0.1, "stood up, it is closer to the original"
 
 
+def test_to_mnist_takes_its_slant_limit_as_an_argument(mnist_test_digits):
+    x, _ = mnist_test_digits
+    upright = next(image for image in x.astype(np.float32) / 255
+                   if abs(preprocess.slant_of(image)) < 0.1)
+    leaning = sheared(upright, 0.6)
+    as_it_is = to_mnist(leaning, stand_up=False)
+    # no limit is no correction; the default is UPRIGHT_ENOUGH; a stricter limit stands it up more
+    np.testing.assert_array_equal(to_mnist(leaning, upright_enough=np.inf), as_it_is)
+    np.testing.assert_array_equal(to_mnist(leaning), to_mnist(
+        leaning, upright_enough=preprocess.UPRIGHT_ENOUGH))
+    slants = [preprocess.slant_of(to_mnist(leaning, upright_enough=limit))
+              for limit in (0.5, preprocess.UPRIGHT_ENOUGH, 0.1)]
+    assert slants[0] > slants[1] > slants[2] > 0, slants
+    assert slants[2] <= 0.1 + 0.05
+    with pytest.raises(ValueError, match="0 or more"):
+        to_mnist(leaning, upright_enough=-0.1)
+
+
 def test_deslant_leaves_upright_digits_alone():
     bar = np.zeros((20, 6), np.float32)
     bar[:, 2:4] = 1.0
