@@ -16,7 +16,7 @@ of the loss that comes from the labels. The teachers are the models in ``models/
 eight ``build_teacher`` networks, larger than the student, trained as ``TEACHER_SETTINGS`` say;
 their ``.json`` files say how each was trained. ``make model`` runs ``python -m digitlib train
 --output committed --distil`` (about 45 minutes on 2 CPU cores, most of it the teachers reading
-each augmented image); ``digitlib/gpu_training.py`` runs the same recipe on a GPU, which is how
+each augmented image); ``digitlib/training/gpu.py`` runs the same recipe on a GPU, which is how
 the teachers and the committed model were made.
 """
 
