@@ -10,10 +10,9 @@ Photos and scans of paper are told from pad drawings by themselves and cleaned f
 (``digitlib.reading.paper``; ``photo=True`` / ``False`` forces it, ``result.source`` says which).
 Every digit goes through the same steps: ``digitlib.reading.segment`` finds it,
 ``digitlib.reading.preprocess.to_mnist`` makes the 28x28 image the MNIST way, and one call of the
-model
-classifies all the digits of a canvas at once (``digitlib.reading.runtime``: ONNX Runtime, checked
-against Keras when the model is loaded). Digits whose ink touches make one piece of ink: a piece
-that may hold several digits is over-segmented along candidate cut paths and the jointly
+model classifies all the digits of a canvas at once (``digitlib.reading.runtime``: ONNX Runtime,
+checked against Keras when the model is loaded). Digits whose ink touches make one piece of ink: a
+piece that may hold several digits is over-segmented along candidate cut paths and the jointly
 likeliest sequence of digits is kept (``digitlib.reading.touching``, segmentation by recognition).
 
 A result is ``unsure`` when its probability is below ``UNSURE_BELOW`` (0.80) or when its ink
@@ -67,8 +66,7 @@ GIVEN_MODEL_CALL = "the model_call given"
 # "no-digit" also asks whether the ink looks like any digit at all (``no_digit``, issue #30).
 UNSURE_RULES = ("today", "no-digit")
 # The companion model (``digitlib.reading.whole_digit``) thinks a piece is not one whole digit when
-# its
-# P(not one whole digit) is above even odds: the point where it leans towards "not a digit".
+# its P(not one whole digit) is above even odds: the point where it leans towards "not a digit".
 NOT_WHOLE_ODDS = 0.5
 # ... and the digit model doubts a piece that it reads less surely than this. The companion alone
 # is too wary of lone digits (it was trained mostly on fragments), so a piece is doubted only

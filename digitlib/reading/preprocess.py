@@ -64,8 +64,7 @@ def to_mnist(ink, stand_up: bool = True, upright_enough: float | None = None) ->
     """Make a 28x28 image of one digit the way MNIST was made.
 
     ``ink`` is a float (H, W) array in [0, 1] with 1 for ink (``digitlib.reading.images.to_ink``
-    makes
-    one from any image). Crop to the ink, thicken hairlines and thin very bold strokes so the
+    makes one from any image). Crop to the ink, thicken hairlines and thin very bold strokes so the
     result has MNIST's stroke width, scale the longer side to 20 px with anti-aliasing, stand
     italics back up to MNIST's usual lean (``deslant``; not with ``stand_up=False``), and place it
     in 28x28 with its centre of mass at the centre. Returns float32 (28, 28) in [0, 1].

@@ -19,9 +19,8 @@ so we over-segment and let the model choose:
    writing's height: a digit is about as tall as the writing and at most a little wider than
    tall (a candidate wider than ``MAX_ASPECT`` is none), and the companion model of
    ``digitlib.reading.whole_digit`` says how likely it is to be one whole digit rather than a
-   fragment
-   or two touching digits (the digit model names a digit even for a fragment); with it each
-   digit also earns a bonus, so that the sum does not favour fewer digits. The companion,
+   fragment or two touching digits (the digit model names a digit even for a fragment); with it
+   each digit also earns a bonus, so that the sum does not favour fewer digits. The companion,
    trained on candidates cut this way, also reads which digit each one is; its reading and the
    digit model's are blended (``blend``). The whole piece is one of the candidates, so a wide 0
    stays whole when it reads better whole, and a 1 is too narrow to be searched at all.

@@ -168,8 +168,7 @@ CUT, CHOSEN_CUT = "tab:blue", "tab:orange"  # every candidate cut, and the cuts 
 
 def cuts_figure(graph, chosen, probabilities):
     """How touching digits are read (``digitlib.reading.touching``): the ink with every candidate
-    cut
-    (thin, blue) and the cuts the search chose (thick, orange), each digit read above it.
+    cut (thin, blue) and the cuts the search chose (thick, orange), each digit read above it.
 
     ``graph, chosen, probabilities``: what ``strings.search`` returns.
     """

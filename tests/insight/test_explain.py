@@ -1,6 +1,5 @@
 """digitlib.insight.explain: the heat maps are a real property of the model, and the overlays are
-what a
-view can draw."""
+what a view can draw."""
 
 import keras
 import numpy as np

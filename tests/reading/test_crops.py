@@ -2,8 +2,7 @@
 "nothing here", whichever way the picture reaches the reader.
 
 The crops are generated (``digitlib.datasets.synthetic_crops``) from MNIST *test* digits with the
-REPORT
-settings, the ones no rule was tuned on.
+REPORT settings, the ones no rule was tuned on.
 """
 
 import io

@@ -1,8 +1,7 @@
 """digitlib.reading.paper: photos and scans of paper, and telling them from clean pad drawings.
 
 The photos are generated (``digitlib.datasets.synthetic_photos``) from MNIST *test* digits; tests
-that
-read digits need the real model (models/mnist_cnn.keras).
+that read digits need the real model (models/mnist_cnn.keras).
 """
 
 import io
