@@ -216,7 +216,7 @@ class PadSession:
     def pen_move(self, x: float, y: float):
         """The pen moved to (x, y); returns the previous point (to draw a segment from), or
         None when the pen is up."""
-        if not self.drawing.drawing or not _is_point(x, y):
+        if not self.drawing.in_stroke or not _is_point(x, y):
             return None
         previous = self.drawing.strokes[-1].points[-1]
         self.drawing.extend(x, y)
@@ -324,7 +324,7 @@ class PadSession:
     @property
     def wants_reading(self) -> bool:
         """True when live mode is on and what is on the pad has not been read."""
-        return self.live and not self.is_empty and not self.is_read and not self.drawing.drawing
+        return self.live and not self.is_empty and not self.is_read and not self.drawing.in_stroke
 
     def start_reading(self):
         """``(version, image)`` to give to ``predictor.predict_digits``, or None (after saying

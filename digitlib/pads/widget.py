@@ -207,7 +207,7 @@ class DrawingPad(widgets.VBox):
 
     def _on_mouse_up(self, x, y):
         drawing = self.session.drawing
-        if drawing.drawing and (x, y) != drawing.strokes[-1].points[-1]:
+        if drawing.in_stroke and (x, y) != drawing.strokes[-1].points[-1]:
             self._on_mouse_move(x, y)
         self._end_stroke()
 

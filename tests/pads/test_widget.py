@@ -74,7 +74,7 @@ def test_mouse_events_reach_the_session_and_draw_ink(sent):
     assert pad.drawing.is_empty
     stroke(pad, [(10, 20), (30, 40), (50, 60)])
     assert pad.drawing.strokes[0].points == [(10, 20), (30, 40), (50, 60)]
-    assert not pad.drawing.drawing
+    assert not pad.drawing.in_stroke
     ink = [(name, args) for layer, name, args in sent if layer is pad.canvas[1]]
     assert ("fillCircle", [10, 20, pad.drawing.brush / 2]) in ink
     assert ("strokeLine", [30, 40, 50, 60]) in ink
