@@ -2,10 +2,9 @@
 preview, the probability chart and where each box and label goes.
 
 The notebook pad (``digitlib.pads.widget``), the Tk app (``digitlib.pads.tk_app``) and
-``digitlib.reading.predict.annotate`` all draw with these, so a box looks the same everywhere.
-Where a
-label goes among its neighbours is ``digitlib.pads.label_geometry.place`` (pure geometry, also used
-here).
+``annotate`` (the CLI's ``--annotate``, the notebooks' boxed pictures) all draw with these, so a
+box looks the same everywhere. Where a label goes among its neighbours is
+``digitlib.pads.label_geometry.place`` (pure geometry, also used here).
 """
 
 from __future__ import annotations
@@ -16,9 +15,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from digitlib.pads import label_geometry
+from digitlib.reading import paper, segment
 
 SURE_COLOUR = "#009600"  # green box and label: the model is confident
 UNSURE_COLOUR = "#e67800"  # orange, dashed, with "?": the model is unsure
@@ -216,6 +216,72 @@ def text_size(text: str, pixels: int) -> tuple[float, float]:
     font = _label_font(int(pixels))
     ascent, descent = font.getmetrics()
     return font.getlength(text), ascent + descent
+
+
+# ----------------------------------------------------------------- a picture, annotated
+
+ANNOTATE_LABEL_SHARE = 0.18  # a label's font about a fifth of a typical box's height ...
+ANNOTATE_LABEL_WIDTH = 0.4  # ... and narrower than its digit: "7 98%" is about 3.5 fonts wide
+ANNOTATE_FONT_RANGE = (10, 40)  # readable on a small drawing, not huge on a 12-MP photo
+ANNOTATE_LINE_SHARE = 150  # box lines one pixel per 150 of the picture's shorter side
+
+
+def annotate(image, detections, photo: bool | None = None) -> Image.Image:
+    """The image (dark ink on white) with each reading's box and label drawn on it.
+
+    Sure readings are green, unsure ones orange and marked "?", in the colours and label text
+    the notebook pad and the Tk app show. Works with the ``Detection``s of
+    ``Predictor.predict_digits`` and with a single ``Prediction`` of ``predict_digit`` (boxed
+    around all the ink). Readings of a photo (``source == "photo"``, or ``photo=True``) are
+    drawn on the original photo, at full resolution.
+    """
+    if hasattr(detections, "digit"):  # one Prediction
+        detections = [detections]
+    if not isinstance(detections, (list, tuple)) or not all(
+            hasattr(reading, "digit") for reading in detections):
+        raise TypeError("detections must be the readings of predict_digits (a list) or one "
+                        f"reading of predict_digit, got {type(detections).__name__}")
+    if photo is None and any(getattr(d, "source", None) == paper.PHOTO for d in detections):
+        photo = True
+    page = paper.read_page(image, photo)
+    if page.source == paper.PHOTO or page.scale != 1.0:  # boxes are in the original's pixels
+        picture = paper.original_rgb(page)
+    else:
+        picture = Image.fromarray(np.round(255 * (1 - page.ink)).astype(np.uint8)).convert("RGB")
+    # The font is sized on the boxes, a single reading's being the whole picture ...
+    boxes = [d.box if hasattr(d, "box") else (0, 0, *picture.size) for d in detections]
+    heights, widths = [box[3] - box[1] for box in boxes], [box[2] - box[0] for box in boxes]
+    font_size = (int(np.clip(min(ANNOTATE_LABEL_SHARE * np.median(heights),
+                                 ANNOTATE_LABEL_WIDTH * np.median(widths)), *ANNOTATE_FONT_RANGE))
+                 if boxes else ANNOTATE_FONT_RANGE[0])
+    font = ImageFont.load_default(size=font_size)
+    line = max(1, round(min(picture.size) / ANNOTATE_LINE_SHARE))
+    # ... and the box drawn round a single reading is its ink's
+    boxes = [d.box if hasattr(d, "box") else page.to_original(_ink_box(page.ink))
+             for d in detections]
+    draw = ImageDraw.Draw(picture)
+    texts = [label_text(d) for d in detections]
+    text_boxes = [draw.textbbox((0, 0), text, font=font) for text in texts]
+    sizes = [(text_box[2] + 2 * line, text_box[3] - text_box[1] + 2 * line)
+             for text_box in text_boxes]
+    spots = label_spots(boxes, sizes, picture.size)
+    for d, box, text, text_box, (left, top, right, bottom) in zip(
+            detections, boxes, texts, text_boxes, spots, strict=True):
+        fill = rgb(colour(d))
+        draw.rectangle((box[0], box[1], box[2] - 1, box[3] - 1), outline=fill, width=line)
+        draw.rectangle((left, top, right - 1, bottom - 1), fill=fill)
+        draw.text((left + line, top + line - text_box[1]), text, fill=rgb(LABEL_TEXT_COLOUR),
+                  font=font)
+    return picture
+
+
+def _ink_box(ink) -> tuple[int, int, int, int]:
+    """The box around all the ink (the whole picture when there is none)."""
+    rows = np.flatnonzero((ink > segment.INK_LEVEL).any(axis=1))
+    columns = np.flatnonzero((ink > segment.INK_LEVEL).any(axis=0))
+    if len(rows) == 0:
+        return (0, 0, ink.shape[1], ink.shape[0])
+    return (int(columns[0]), int(rows[0]), int(columns[-1]) + 1, int(rows[-1]) + 1)
 
 
 # ------------------------------------------------------------------ the probability chart

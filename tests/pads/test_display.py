@@ -19,19 +19,41 @@ def test_one_green_and_one_orange():
     assert display.rgb(display.SURE_COLOUR) == (0, 150, 0)
 
 
-def test_annotate_draws_in_the_same_colours(tmp_path):
+def test_annotate_draws_in_the_same_colours():
     from PIL import Image
-
-    from digitlib.reading.predict import annotate
 
     picture = Image.new("L", (200, 100), 255)
     picture.paste(0, (40, 20, 60, 80))
     found = [detection(1, 0.98, box=(40, 20, 60, 80)), detection(7, 0.5, box=(120, 20, 140, 80))]
     picture.paste(0, (120, 20, 140, 80))
     pixels = {tuple(int(v) for v in pixel)
-              for pixel in np.asarray(annotate(picture, found)).reshape(-1, 3)}
+              for pixel in np.asarray(display.annotate(picture, found)).reshape(-1, 3)}
     assert display.rgb(display.SURE_COLOUR) in pixels
     assert display.rgb(display.UNSURE_COLOUR) in pixels
+
+
+def test_annotate_boxes_each_reading_of_the_real_model(predictor):
+    from digitlib.datasets.synthetic import draw_digits, row_of_places
+
+    digits, places, size = [1, 7], row_of_places(2), (200, 140)
+    image = draw_digits(digits, places, size)
+    found = predictor.predict_digits(image)
+    picture = display.annotate(image, found)
+    assert picture.mode == "RGB" and picture.size == size
+    pixels = np.asarray(picture).astype(int)
+    for reading in found:
+        left, top, right, bottom = reading.box
+        colour = tuple(pixels[bottom - 1, (left + right) // 2])  # the box's bottom edge
+        assert colour == ((230, 120, 0) if reading.unsure else (0, 150, 0))
+    assert display.annotate(image, []).size == size
+    assert display.annotate(image, predictor.predict_digit(image)).size == size
+
+
+def test_annotate_refuses_what_is_not_a_reading():
+    from PIL import Image
+
+    with pytest.raises(TypeError, match="readings of predict_digits"):
+        display.annotate(Image.new("L", (20, 20), 255), "7")
 
 
 def test_the_preview_is_the_28x28_image_scaled_up_with_crisp_pixels():
