@@ -10,6 +10,7 @@ box looks the same everywhere. Where a label goes among its neighbours is
 from __future__ import annotations
 
 import functools
+import html
 import io
 import math
 from dataclasses import dataclass
@@ -109,6 +110,14 @@ def fit(picture_size, pad_size) -> tuple[float, int, int]:
     return scale, (pad_width - shown[0]) // 2, (pad_height - shown[1]) // 2
 
 
+def placed(shown: Image.Image, size, placement) -> tuple[Image.Image, tuple[int, int]]:
+    """A picture as the pad shows it (``shown``, of a picture of ``size``) scaled to its
+    ``placement`` (see ``fit``): the image to draw and the corner to draw it at."""
+    scale, dx, dy = placement
+    scaled = (max(1, round(size[0] * scale)), max(1, round(size[1] * scale)))
+    return shown.resize(scaled), (dx, dy)
+
+
 @dataclass(frozen=True)
 class Box:
     """One reading's box as a front end draws it, in pad pixels."""
@@ -188,6 +197,26 @@ def label_layout(drawn_boxes, measure, image_size) -> list[Label]:
         placed.append(spot)
         layout.append(Label(text, pixels, spot))
     return layout
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """Everything a front end draws over the pad, in pad pixels."""
+
+    boxes: list[Box]
+    labels: list[Label]  # one per box
+    heat: tuple[tuple[int, int], Image.Image] | None  # Why?: the corner and the RGBA heat map
+
+
+def overlay(detections, selected, placement, explanation, measure, pad_size) -> Overlay:
+    """The boxes of ``detections`` (``boxes``), their labels measured by the toolkit
+    (``label_layout``) and, when the ``selected`` reading has an ``explanation``, its heat map
+    over its box (``why_box``)."""
+    drawn = boxes(detections, selected, placement)
+    heat = None
+    if explanation is not None and selected is not None and selected < len(drawn):
+        heat = why_box(explanation, drawn[selected].box)
+    return Overlay(drawn, label_layout(drawn, measure, pad_size), heat)
 
 
 def _label_font_file() -> str:
@@ -305,6 +334,54 @@ def chart(detection, number: int) -> Chart:
     others = ", ".join(f"{digit} ({percent(p)})" for digit, p in list(detection.top3)[1:])
     return Chart(f"Digit #{number + 1}: read as {detection.digit}, "
                  f"{percent(detection.confidence)}", reason, others, bars)
+
+
+def chart_notes(described: Chart) -> str:
+    """The lines under a chart's bars: why the reading is unsure, and the next likeliest."""
+    notes = [f"unsure: {described.unsure_reason}"] if described.unsure_reason else []
+    if described.next_likeliest:
+        notes.append(f"next likeliest: {described.next_likeliest}")
+    return "\n".join(notes)
+
+
+CHART_BAR_PIXELS = 200  # the HTML chart's longest bar, for a probability of 1
+
+
+def chart_html(described: Chart) -> str:
+    """A ``Chart`` as a small HTML bar chart (the notebook pad's)."""
+    rows = "".join(
+        f'<tr><td style="padding:0 6px;font-weight:bold">{digit}</td>'
+        f'<td style="width:{CHART_BAR_PIXELS + 4}px"><div style="background:{bar_colour};'
+        f'height:11px;width:{max(1, round(CHART_BAR_PIXELS * probability))}px"></div></td>'
+        f'<td style="padding:0 6px;text-align:right">{100 * probability:.1f}%</td></tr>'
+        for digit, probability, bar_colour in described.bars)
+    title = html.escape(described.title)
+    if described.unsure_reason:
+        title += f" — <b>unsure</b>: {html.escape(described.unsure_reason)}"
+    if described.next_likeliest:
+        title += f"<br>next likeliest: {html.escape(described.next_likeliest)}"
+    return (f'<div style="font-size:13px;line-height:1.2"><div>{title}</div>'
+            f'<table style="border-collapse:collapse">{rows}</table></div>')
+
+
+def message_html(message) -> str:
+    """A session's ``Message`` as the notebook pad shows it: in its kind's colour."""
+    message_colour = MESSAGE_COLOURS.get(message.kind)
+    style = f' style="color:{message_colour}"' if message_colour else ""
+    return (f'<span class="digits-message digits-message-{message.kind}"{style}>'
+            f"{html.escape(message.text)}</span>")
+
+
+def model_html(text: str) -> str:
+    """The line naming the model, as the notebook pad shows it: quiet."""
+    return (f'<span title="the model reading your digits" style="color:{QUIET_COLOUR}">'
+            f"{html.escape(text)}</span>")
+
+
+def label_caption(detections, selected) -> str:
+    """The caption of the label box: which reading Save labels, when there are several."""
+    several = len(detections) > 1 and selected is not None
+    return f"Label of #{selected + 1}:" if several else "Label:"
 
 
 # ------------------------------------------------------------------------------ Why?

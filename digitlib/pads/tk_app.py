@@ -1,22 +1,20 @@
 """A desktop drawing pad: draw digits with the mouse (or open a picture) and read them.
 
 Run it with ``python -m digitlib.pads.tk_app`` (or ``make app``). ``DigitApp`` is a Tk view of a
-``digitlib.pads.session.PadSession``: it turns mouse events, keys and buttons into session calls and
-draws the session's state (``show``) in the colours and words of ``digitlib.pads.display``. The
-strokes are rasterised with Pillow, so the app never reads pixels from the screen. Loading the
-model and reading run in a worker thread, so the window stays responsive while the model
-thinks; a reading of a drawing that has changed since is dropped by the session.
+``digitlib.pads.session.PadSession``: it turns mouse events, keys and buttons into session calls
+and draws the session's state (``show``) as ``digitlib.pads.display`` says it looks. The strokes
+are rasterised with Pillow, so the app never reads pixels from the screen. The session's jobs
+(loading the model, reading, **Why?**) run in a worker thread (``refresh``), so the window stays
+responsive while the model thinks.
 
 After a reading, click a preview to select a digit, set its true label and press **Save** to
-keep it in your own dataset (``data/my_digits/``, see ``digitlib.datasets.personal``); **Undo save**
-removes the last example saved. **Why?** shows which pixels made the model read the selected
-digit as it did (worked out in the worker thread too). **Open image…** reads a picture of
-digits; a photo of paper is shown as it is, with its digits boxed. The selected digit's
-probabilities are charted beside the canvas.
+keep it in your own dataset (``data/my_digits/``); **Undo save** removes the last example saved.
+**Open image…** reads a picture of digits; a photo of paper is shown as it is, with its digits
+boxed. The selected digit's probabilities are charted beside the canvas.
 
 The layout is fixed: messages wrap inside an area of fixed size, and nothing that changes
 (the model's status, the label's caption, the previews) resizes the window or moves the canvas
-under the pen. A Recognize pressed while the model loads is queued, and the message says so.
+under the pen.
 """
 
 import argparse
@@ -74,20 +72,20 @@ It needs a desktop session (on a server, run it under Xvfb or use the notebook p
 class DigitApp:
     """The Tk window: a canvas to draw on, buttons, the results line and 28x28 previews.
 
-    ``model_path``: a model name ("committed", "mine", "personal") or a file (default: the
-    active model, see ``config.model_path``). ``personal_folder``: where Save puts your digits
+    ``model``: the model that reads (default: the active model, see ``config.model_path``); a
+    name ("committed", "mine", "personal"), a ``.keras`` file, a loaded Keras model or a
+    ``digitlib.reading.predict.Predictor``. ``personal_folder``: where Save puts your digits
     (default ``data/my_digits/``).
     """
 
-    def __init__(self, root, predictor=None, model_path=None, live=False, state_file=None,
-                 brush=DEFAULT_BRUSH, personal_folder=None):
+    def __init__(self, root, model=None, *, live=False, state_file=None, brush=DEFAULT_BRUSH,
+                 personal_folder=None):
         self.root = root
-        self.session = PadSession(predictor, model=model_path, personal_folder=personal_folder,
-                                  brush=brush, live=live)
+        self.session = PadSession(model, personal_folder=personal_folder, brush=brush,
+                                  live=live)
         self.state_file = Path(state_file) if state_file else None
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="digits-predict")
-        self._job = None  # (kind, drawing version, image, future) of the worker's task
-        self._read_wanted = False
+        self._running = None  # (job, future) while the worker runs a session's job
         self._poll_id = None
         self._photos = []  # PhotoImages must stay referenced while shown
         self._shown_reading = self._shown_picture = None
@@ -98,14 +96,7 @@ class DigitApp:
         self.label = tk.StringVar(root, value="")
         self._build_widgets()
         root.report_callback_exception = self._callback_failed
-        if predictor is None:
-            self._submit("load", self.executor.submit(self.session.open_model))
-        self.show()
-
-    @property
-    def pad(self) -> PadSession:
-        """The session (the app's state without widgets)."""
-        return self.session
+        self.refresh()  # the worker loads the model
 
     def _build_widgets(self) -> None:
         """A fixed layout: every area that shows changing text has a fixed size, so nothing
@@ -219,17 +210,11 @@ class DigitApp:
 
     def on_release(self, event=None) -> None:
         if self.session.pen_up():
-            self._read_if_live()
-
-    def _read_if_live(self) -> None:
-        if self.session.wants_reading:
-            self.recognize()
-        else:
-            self.show()
+            self.refresh()  # live mode reads it
 
     def _live_toggled(self) -> None:
         self.session.set_live(self.live.get())
-        self._read_if_live()
+        self.refresh()
 
     def _why_toggled(self) -> None:
         self.explain_why(not self.session.why)
@@ -237,24 +222,22 @@ class DigitApp:
     def explain_why(self, on: bool = True) -> None:
         """Turn **Why?** on or off; the heat map is worked out in the worker thread."""
         self.session.set_why(on)
-        self._start_explaining()
-        self.show()
+        self.refresh()
 
     def recognize(self) -> None:
-        """Read the pad in the worker thread; ``_poll`` shows the result when it is done."""
-        self._read_wanted = True
-        self._start_reading()
-        self.show()
+        """Read the pad in the worker thread (once the model is loaded)."""
+        self.session.ask_reading()
+        self.refresh()
 
     def undo(self) -> None:
         if self.session.undo():
             self._redraw_ink()
-        self._read_if_live()
+        self.refresh()
 
     def clear(self) -> None:
         self.session.clear()
         self._redraw_ink()
-        self.show()
+        self.refresh()
 
     def open_dialog(self) -> None:
         """Ask for an image file and read it (**Open image…**)."""
@@ -268,16 +251,14 @@ class DigitApp:
         opened = self.session.load_image(source, name)
         if opened:
             self._redraw_ink()
-            self.recognize()
-        else:
-            self.show()
+            self.session.ask_reading()
+        self.refresh()
         return opened
 
     def select(self, index: int) -> None:
         """Choose the digit that Save saves; its label starts as the model's reading."""
         self.session.select(index)
-        self._start_explaining()
-        self.show()
+        self.refresh()  # explained, while Why? is on
 
     def save(self, label=None):
         """Save the selected digit with ``label`` (default: the Label box) to your dataset;
@@ -300,73 +281,32 @@ class DigitApp:
 
     # The worker thread ------------------------------------------------------------------
 
-    def _submit(self, kind: str, future, version=None, image=None) -> None:
-        self._job = (kind, version, image, future)
-        if self._poll_id is None:
+    def refresh(self) -> None:
+        """The worker's loop, run after every event and, while the worker works, every
+        ``POLL_MILLISECONDS``: hand a finished job back to the session, give the worker the
+        session's next job, and show the state."""
+        if self._running is not None and self._running[1].done():
+            (job, future), self._running = self._running, None
+            error = future.exception()
+            if error is None:
+                self.session.job_done(job, future.result())
+            elif not self.session.job_failed(job, error):  # a bug: its details in the terminal
+                traceback.print_exception(error, file=sys.stderr)
+        if self._running is None and (job := self.session.next_job()) is not None:
+            self._running = job, self.executor.submit(job.run)
+        if self._running is not None and self._poll_id is None:
             self._poll_id = self.root.after(POLL_MILLISECONDS, self._poll)
-
-    def _start_reading(self) -> None:
-        """Start the wanted reading if the worker is free and the model is loaded."""
-        if not self._read_wanted:
-            return
-        if self._job is not None and self._job[0] != "load":
-            return  # the worker is busy: read when it is done
-        job = self.session.start_reading()  # while the model loads: says the reading waits
-        if job is None:  # nothing to read, or no model: wait for it while it loads
-            self._read_wanted = self.session.model_status == "loading" and (
-                self.session.predictor is None and not self.session.is_empty)
-            return
-        self._read_wanted = False
-        version, image = job  # rasterised here: the worker never sees the session
-        future = self.executor.submit(self.session.predictor.predict_digits, image)
-        self._submit("read", future, version, image)
-
-    def _start_explaining(self) -> None:
-        """Explain the selected reading in the worker when Why? wants it and the worker is free
-        (a reading goes first: it makes the explanation stale anyway)."""
-        if self._job is not None or self._read_wanted:
-            return
-        job = self.session.start_explaining()
-        if job is None:
-            return
-        version, number, detection = job
-        future = self.executor.submit(self.session.explainer, detection, self.session.predictor)
-        self._submit("explain", future, version, number)
+        self.show()
 
     def _poll(self) -> None:
-        """Runs in the Tk main loop: collect the worker's result once it is ready."""
         self._poll_id = None
-        kind, version, image, future = self._job
-        if not future.done():
-            self._poll_id = self.root.after(POLL_MILLISECONDS, self._poll)
-            return
-        self._job = None
-        try:
-            result = future.result()
-        except Exception as error:  # shown in the window rather than lost in a thread
-            print(f"{type(error).__name__}: {error}", file=sys.stderr)
-            if kind == "load":
-                self.session.model_failed(error)
-            elif kind == "explain":  # ``image`` holds the reading's number
-                self.session.explaining_failed(version, image, error)
-            else:
-                self.session.reading_failed(version, error)
-        else:
-            if kind == "load":
-                self.session.model_ready(result)
-            elif kind == "explain":
-                self.session.finish_explaining(version, image, result)
-            elif not self.session.finish_reading(version, image, result):
-                self._read_wanted = True  # the drawing changed meanwhile: read it again
-        self._start_reading()
-        self._start_explaining()
-        self.show()
+        self.refresh()
 
     # Showing the session ----------------------------------------------------------------
 
     def show(self) -> None:
         """Set every widget from the session's state: the results line, the model, the boxes
-        on the canvas, the previews and the label."""
+        on the canvas, the previews, Why?, the chart and the label."""
         session = self.session
         self.results.configure(text=session.message.text,
                                foreground=display.MESSAGE_COLOURS[session.message.kind] or "black")
@@ -374,6 +314,25 @@ class DigitApp:
         if self._shown_picture is not session.picture:
             self._show_picture()
         self._draw_boxes()
+        self._show_previews()
+        if self.why.get() != session.why:
+            self.why.set(session.why)
+        self.why_button.configure(
+            text=WHY_ON_TEXT if session.why else WHY_OFF_TEXT,
+            relief="sunken" if session.why else "raised",
+            background=display.WHY_ON_COLOUR if session.why else self._why_off_background)
+        self._draw_chart()
+        self.label_caption.configure(text=display.label_caption(session.detections,
+                                                                session.selected))
+        label = "" if session.label is None else str(session.label)
+        if self.label.get() != label:
+            self.label.set(label)
+        self.write_state()
+
+    def _show_previews(self) -> None:
+        """A preview per reading, the selected one framed and, while Why? explains it, showing
+        its heat map."""
+        session = self.session
         if self._shown_reading is not session.detections:
             self._shown_reading = session.detections
             self._make_previews()
@@ -393,51 +352,26 @@ class DigitApp:
             if preview.cget("image") != str(photo):
                 preview.configure(image=photo)
         del shown
-        if self.why.get() != session.why:
-            self.why.set(session.why)
-        self.why_button.configure(
-            text=WHY_ON_TEXT if session.why else WHY_OFF_TEXT,
-            relief="sunken" if session.why else "raised",
-            background=display.WHY_ON_COLOUR if session.why else self._why_off_background)
-        self._draw_chart()
-        several = len(session.detections) > 1 and session.selected is not None
-        self.label_caption.configure(
-            text=f"Label of #{session.selected + 1}:" if several else "Label:")
-        label = "" if session.label is None else str(session.label)
-        if self.label.get() != label:
-            self.label.set(label)
-        self.write_state()
 
     def _show_picture(self) -> None:
-        session = self.session
-        self._shown_picture = session.picture
+        self._shown_picture = self.session.picture
         self.canvas.delete("picture")
-        if session.picture is None:
+        placed = self.session.picture_on_pad
+        if placed is None:
             return
-        scale, dx, dy = session.placement
-        shown = session.picture_shown.resize((max(1, round(session.picture.width * scale)),
-                                              max(1, round(session.picture.height * scale))))
-        self._picture_photo = ImageTk.PhotoImage(shown, master=self.root)
-        self.canvas.create_image(dx, dy, image=self._picture_photo, anchor="nw", tags="picture")
+        self._picture_photo = ImageTk.PhotoImage(placed[0], master=self.root)
+        self.canvas.create_image(*placed[1], image=self._picture_photo, anchor="nw",
+                                 tags="picture")
         self.canvas.tag_lower("picture")
 
     def _draw_boxes(self) -> None:
-        session = self.session
         self.canvas.delete("overlay")
-        placement = session.placement if session.picture is not None else (1.0, 0, 0)
-        items = display.boxes(session.detections, session.selected, placement)
-        placed = display.label_layout(items, self._measure,
-                                      (session.drawing.width, session.drawing.height))
-        why = session.explanation
-        heat = None
-        if why is not None and session.selected < len(items):
-            heat = display.why_box(why, items[session.selected].box)
-        if heat is not None:
-            (left, top), image = heat
-            self._why_box_photo = ImageTk.PhotoImage(image, master=self.root)
-            self.canvas.create_image(left, top, image=self._why_box_photo, anchor="nw",
+        shown = self.session.overlay(self._measure)
+        if shown.heat is not None:
+            self._why_box_photo = ImageTk.PhotoImage(shown.heat[1], master=self.root)
+            self.canvas.create_image(*shown.heat[0], image=self._why_box_photo, anchor="nw",
                                      tags=("overlay", "why"))
-        for item, label in zip(items, placed, strict=True):
+        for item, label in zip(shown.boxes, shown.labels, strict=True):
             left, top, right, bottom = label.spot
             self.canvas.create_rectangle(*item.box, outline=item.colour, width=item.line_width,
                                          dash=item.dash, tags="overlay")
@@ -501,11 +435,9 @@ class DigitApp:
                                    y + row - 2, fill=colour, outline="")
             chart.create_text(CHART_WIDTH, y + row / 2, text=f"{100 * probability:.1f}%",
                               anchor="e", font=CHART_FONT)
-        notes = "unsure: " + described.unsure_reason if described.unsure_reason else ""
-        if described.next_likeliest:
-            notes += ("\n" if notes else "") + "next likeliest: " + described.next_likeliest
-        chart.create_text(0, top + 10 * row + 2, text=notes, anchor="nw", font=CHART_FONT,
-                          width=CHART_WIDTH, fill=display.QUIET_COLOUR)
+        chart.create_text(0, top + 10 * row + 2, text=display.chart_notes(described),
+                          anchor="nw", font=CHART_FONT, width=CHART_WIDTH,
+                          fill=display.QUIET_COLOUR)
 
     def _redraw_ink(self) -> None:
         """Draw the strokes again from the Drawing (after Undo, Clear or a picture)."""
@@ -594,7 +526,7 @@ def main(argv=None) -> int:
     except tk.TclError as error:
         print(NO_DISPLAY.format(error=error), file=sys.stderr)
         return 1
-    DigitApp(root, model_path=arguments.model, live=arguments.live,
+    DigitApp(root, model=arguments.model, live=arguments.live,
              state_file=arguments.state_file, brush=arguments.brush,
              personal_folder=arguments.personal_folder)
     root.mainloop()
