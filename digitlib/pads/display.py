@@ -38,6 +38,34 @@ LABEL_SHARE = 0.3  # a label's font about a third of a typical digit's box heigh
 LABEL_PADDING = 4  # pixels around a label's text inside its coloured tag
 LABEL_WEB_FONT = "'DejaVu Sans', sans-serif"  # measured by ``text_size``, see there
 
+# The words of the pads' controls, the same in both front ends: (caption, tooltip).
+CONTROLS = {
+    "recognize": ("Recognize", "Read the digits on the pad"),
+    "undo": ("Undo", "Remove the last stroke"),
+    "clear": ("Clear", "Start again"),
+    "open": ("Open image…", "Read the digits in a picture: a drawing, a photo or a scan of paper"),
+    "live": ("Live", "Recognize at the end of each stroke"),
+    "brush": ("Brush", "The width of the pen, in pixels"),
+    "why": ("Why?", "Show which pixels made the model read the selected digit as it did"),
+    "label": ("Label:", "The true digit of the selected reading"),
+    "save": ("Save", "Save the selected digit with this label to your own dataset"),
+    "undo_save": ("Undo save", "Remove the last example saved"),
+    "preview": ("#{number}: {label}", "Show this digit's probabilities"),
+}
+UPLOAD_CAPTION = "Upload image"  # the notebook pad's Open image…, a file upload widget
+UPLOAD_HINT = "Canvas not working in your front end? Upload a picture of digits:"
+PAGE_LINE = ("<b>digits</b> — draw one or more digits in the white box with your mouse or "
+             "finger, then press <b>Recognize</b>.")
+# The standalone page (``make web``): no notebook margins, the pad as wide as the screen allows,
+# and no page scrolling while a finger draws on the canvas.
+PAGE_STYLE = """<style>
+body, .jp-Notebook, .jp-Cell, .jp-OutputArea-output { margin: 0 !important; padding: 0 !important; }
+.digits-page { box-sizing: border-box; width: 100%; max-width: 980px; margin: 0 auto;
+               padding: 8px; overflow-x: hidden; }
+.digits-page .digits-line { font-size: 16px; margin: 0 0 6px 0; }
+.digits-page canvas.digits-canvas { touch-action: none; }
+</style>"""
+
 # The colour of a message under the pad, by kind (None: the toolkit's normal text colour).
 MESSAGE_COLOURS = {"info": None, "result": None, "warning": UNSURE_COLOUR, "empty": QUIET_COLOUR,
                    "error": ERROR_COLOUR}
@@ -88,6 +116,19 @@ def preview_png(image28, scale: int = PREVIEW_SCALE) -> bytes:
     buffer = io.BytesIO()
     preview_image(image28, scale).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+PREVIEW_SCALES = (PREVIEW_SCALE, 2, 1)  # smaller previews when many readings share a row
+
+
+def preview_scale(count: int, room: int, text_width: int, frame: int) -> int:
+    """The largest of ``PREVIEW_SCALES`` at which ``count`` previews fit in ``room`` pixels,
+    each as wide as its image or its text (``text_width``), plus ``frame``; the smallest when
+    none does."""
+    for scale in PREVIEW_SCALES:
+        if count * (max(28 * scale, text_width) + frame) <= room:
+            return scale
+    return PREVIEW_SCALES[-1]
 
 
 def photo_picture(picture) -> Image.Image:

@@ -80,6 +80,23 @@ EXPLAINING = "Working out why it read {digit}…"
 NOTHING_TO_EXPLAIN = "Nothing to explain yet — press Recognize, then pick a digit."
 CANNOT_EXPLAIN = "Could not explain this reading: {error}"
 
+# The desktop app's words when it cannot start (printed, before any pad exists).
+TKINTER_MISSING = """\
+The desktop app needs tkinter, and this Python ({python}) was built without it.
+Install Tk for the Python 3.11 that made .venv, then run `make app` again:
+  Debian/Ubuntu:  sudo apt-get install python3-tk   (python3.11-tk for a deadsnakes Python)
+  Fedora:         sudo dnf install python3-tkinter
+  macOS:          brew install python-tk@3.11
+  Windows:        re-run the python.org installer, choose Modify and tick "tcl/tk and IDLE"
+  conda:          conda install tk
+  pyenv:          install the Tk headers (e.g. sudo apt-get install tk-dev), then
+                  pyenv install --force 3.11 and make clean setup
+The notebook pad (make web, or notebook 06) needs no Tk."""
+
+NO_DISPLAY = """\
+The desktop app could not open a window: {error}
+It needs a desktop session (on a server, run it under Xvfb or use the notebook pad: make web)."""
+
 MESSAGE_KINDS = ("info", "result", "warning", "empty", "error")
 
 

@@ -2,19 +2,10 @@
 
 Run it with ``python -m digitlib.pads.tk_app`` (or ``make app``). ``DigitApp`` is a Tk view of a
 ``digitlib.pads.session.PadSession``: it turns mouse events, keys and buttons into session calls
-and draws the session's state (``show``) as ``digitlib.pads.display`` says it looks. The strokes
-are rasterised with Pillow, so the app never reads pixels from the screen. The session's jobs
-(loading the model, reading, **Why?**) run in a worker thread (``refresh``), so the window stays
-responsive while the model thinks.
-
-After a reading, click a preview to select a digit, set its true label and press **Save** to
-keep it in your own dataset (``data/my_digits/``); **Undo save** removes the last example saved.
-**Open image…** reads a picture of digits; a photo of paper is shown as it is, with its digits
-boxed. The selected digit's probabilities are charted beside the canvas.
-
-The layout is fixed: messages wrap inside an area of fixed size, and nothing that changes
-(the model's status, the label's caption, the previews) resizes the window or moves the canvas
-under the pen.
+and draws the session's state (``show``) as ``digitlib.pads.display`` says it looks. The
+session's jobs (loading the model, reading, **Why?**) run in a worker thread (``refresh``), so
+the window stays responsive while the model thinks. The layout is fixed: nothing that changes
+(a message, the model's status, the previews) resizes the window or moves the canvas.
 """
 
 import argparse
@@ -25,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from digitlib import config, files
-from digitlib.pads import display
+from digitlib.pads import display, session
 from digitlib.pads.session import BRUSH_RANGE, DEFAULT_BRUSH, PadSession
 
 try:  # Some Python builds come without Tk (pyenv without tk-dev, slim Docker images, ...).
@@ -45,37 +36,18 @@ CHART_WIDTH = 190  # the probability chart beside the canvas: a title, ten bars 
 CHART_FONT = ("Helvetica", 9)
 CHART_TEXT_ROOM = 14  # under the bars: a line each for "unsure: …" and "next likeliest: …"
 PREVIEW_PADDING = 4  # around each preview, so a selected one's border shows
-PREVIEW_SCALES = (display.PREVIEW_SCALE, 2, 1)  # the largest at which every preview fits
 WIDEST_PREVIEW_TEXT = "0? 100%"  # the longest text under a preview
 WIDEST_LABEL_CAPTION = "Label of #99:"  # the caption's fixed width fits this
-WHY_OFF_TEXT, WHY_ON_TEXT = "Why?", "Why? ✓"  # the button's words, off and on
+WHY_OFF_TEXT, WHY_ON_TEXT = display.CONTROLS["why"][0], "Why? ✓"  # the button off and on
 IMAGE_TYPES = [("Images", "*.png *.jpg *.jpeg *.gif *.bmp *.tif *.tiff *.webp"),
                ("All files", "*")]
-
-TKINTER_MISSING = """\
-The desktop app needs tkinter, and this Python ({python}) was built without it.
-Install Tk for the Python 3.11 that made .venv, then run `make app` again:
-  Debian/Ubuntu:  sudo apt-get install python3-tk   (python3.11-tk for a deadsnakes Python)
-  Fedora:         sudo dnf install python3-tkinter
-  macOS:          brew install python-tk@3.11
-  Windows:        re-run the python.org installer, choose Modify and tick "tcl/tk and IDLE"
-  conda:          conda install tk
-  pyenv:          install the Tk headers (e.g. sudo apt-get install tk-dev), then
-                  pyenv install --force 3.11 and make clean setup
-The notebook pad (make web, or notebook 06) needs no Tk."""
-
-NO_DISPLAY = """\
-The desktop app could not open a window: {error}
-It needs a desktop session (on a server, run it under Xvfb or use the notebook pad: make web)."""
 
 
 class DigitApp:
     """The Tk window: a canvas to draw on, buttons, the results line and 28x28 previews.
 
-    ``model``: the model that reads (default: the active model, see ``config.model_path``); a
-    name ("committed", "mine", "personal"), a ``.keras`` file, a loaded Keras model or a
-    ``digitlib.reading.predict.Predictor``. ``personal_folder``: where Save puts your digits
-    (default ``data/my_digits/``).
+    ``model`` (default: the active model) and ``personal_folder`` (where Save puts your digits)
+    are as ``PadSession`` takes them.
     """
 
     def __init__(self, root, model=None, *, live=False, state_file=None, brush=DEFAULT_BRUSH,
@@ -91,7 +63,6 @@ class DigitApp:
         self._shown_reading = self._shown_picture = None
         self._why_photo = None  # (explanation, PhotoImage) of the preview's heat map
         self.live = tk.BooleanVar(root, value=live)
-        self.why = tk.BooleanVar(root, value=False)
         self.brush = tk.IntVar(root, value=int(brush))
         self.label = tk.StringVar(root, value="")
         self._build_widgets()
@@ -99,9 +70,7 @@ class DigitApp:
         self.refresh()  # the worker loads the model
 
     def _build_widgets(self) -> None:
-        """A fixed layout: every area that shows changing text has a fixed size, so nothing
-        a message, the model's status or a label says can resize the window or move the
-        canvas under the pen."""
+        """A fixed layout: every area that shows changing text has a fixed size."""
         root = self.root
         root.title(TITLE)
         root.resizable(False, False)
@@ -112,16 +81,13 @@ class DigitApp:
 
         toolbar = tk.Frame(root, padx=8, pady=6)
         toolbar.grid(row=0, column=0, columnspan=2, sticky="w")
-        self.recognize_button = tk.Button(toolbar, text="Recognize", command=self.recognize)
-        self.undo_button = tk.Button(toolbar, text="Undo", command=self.undo)
-        self.clear_button = tk.Button(toolbar, text="Clear", command=self.clear)
-        self.open_button = tk.Button(toolbar, text="Open image…", command=self.open_dialog)
-        for button in (self.recognize_button, self.undo_button, self.clear_button,
-                       self.open_button):
-            button.pack(side="left", padx=(0, 6))
-        tk.Checkbutton(toolbar, text="Live", variable=self.live,
+        self.recognize_button = _button(toolbar, "recognize", self.recognize)
+        self.undo_button = _button(toolbar, "undo", self.undo)
+        self.clear_button = _button(toolbar, "clear", self.clear)
+        self.open_button = _button(toolbar, "open", self.open_dialog)
+        tk.Checkbutton(toolbar, text=_caption("live"), variable=self.live,
                        command=self._live_toggled).pack(side="left", padx=(6, 12))
-        tk.Label(toolbar, text="Brush").pack(side="left")
+        tk.Label(toolbar, text=_caption("brush")).pack(side="left")
         self.brush_scale = tk.Scale(
             toolbar, from_=BRUSH_RANGE[0], to=BRUSH_RANGE[1], orient="horizontal",
             showvalue=True, length=140, variable=self.brush,
@@ -160,7 +126,7 @@ class DigitApp:
 
         save_row = tk.Frame(root, padx=8)
         save_row.grid(row=4, column=0, columnspan=2, pady=(0, 4), sticky="w")
-        self.label_caption = tk.Label(save_row, text="Label:", anchor="e",
+        self.label_caption = tk.Label(save_row, text=_caption("label"), anchor="e",
                                       width=len(WIDEST_LABEL_CAPTION))
         self.label_caption.pack(side="left")
         self.label_box = tk.Spinbox(save_row, from_=0, to=9, width=3, textvariable=self.label,
@@ -168,13 +134,11 @@ class DigitApp:
         self.label_box.pack(side="left", padx=(4, 6))
         self.label.trace_add("write", lambda *_: self.session.set_label(self.label.get()))
         self.why_button = tk.Button(save_row, text=WHY_OFF_TEXT, width=len(WHY_ON_TEXT),
-                                    command=self._why_toggled)
+                                    command=lambda: self.explain_why(not self.session.why))
         self._why_off_background = self.why_button.cget("background")
         self.why_button.pack(side="left", padx=(0, 12))
-        self.save_button = tk.Button(save_row, text="Save", command=self.save)
-        self.undo_save_button = tk.Button(save_row, text="Undo save", command=self.undo_save)
-        for button in (self.save_button, self.undo_save_button):
-            button.pack(side="left", padx=(0, 6))
+        self.save_button = _button(save_row, "save", self.save)
+        self.undo_save_button = _button(save_row, "undo_save", self.undo_save)
         model_area = _fixed_area(root, full_width, line + 4)
         model_area.grid(row=5, column=0, columnspan=2, padx=8, pady=(0, 8), sticky="w")
         self.model_label = tk.Label(model_area, text="", anchor="w",
@@ -215,9 +179,6 @@ class DigitApp:
     def _live_toggled(self) -> None:
         self.session.set_live(self.live.get())
         self.refresh()
-
-    def _why_toggled(self) -> None:
-        self.explain_why(not self.session.why)
 
     def explain_why(self, on: bool = True) -> None:
         """Turn **Why?** on or off; the heat map is worked out in the worker thread."""
@@ -261,8 +222,7 @@ class DigitApp:
         self.refresh()  # explained, while Why? is on
 
     def save(self, label=None):
-        """Save the selected digit with ``label`` (default: the Label box) to your dataset;
-        the new example's id, or None after saying why nothing was saved."""
+        """Save the selected digit with ``label`` (default: the Label box); its new id."""
         example_id = self.session.save(label)
         self.show()
         return example_id
@@ -315,8 +275,6 @@ class DigitApp:
             self._show_picture()
         self._draw_boxes()
         self._show_previews()
-        if self.why.get() != session.why:
-            self.why.set(session.why)
         self.why_button.configure(
             text=WHY_ON_TEXT if session.why else WHY_OFF_TEXT,
             relief="sunken" if session.why else "raised",
@@ -335,34 +293,44 @@ class DigitApp:
         session = self.session
         if self._shown_reading is not session.detections:
             self._shown_reading = session.detections
-            self._make_previews()
+            for widget in self.preview_row.winfo_children():
+                widget.destroy()
+            # the largest scale at which every preview fits (the results line names every digit)
+            scale = display.preview_scale(len(session.detections),
+                                          int(self.preview_row.cget("width")),
+                                          self._preview_text_width, 2 * PREVIEW_PADDING + 2)
+            self._photos = [ImageTk.PhotoImage(display.preview_image(reading.image28, scale),
+                                               master=self.root) for reading in session.detections]
+            for number, reading in enumerate(session.detections):
+                preview = tk.Label(self.preview_row, image=self._photos[number], compound="top",
+                                   text=display.label_text(reading), padx=PREVIEW_PADDING,
+                                   foreground=display.colour(reading), pady=PREVIEW_PADDING,
+                                   cursor="hand2", borderwidth=1)
+                preview.pack(side="left")
+                preview.bind("<Button-1>", lambda event, n=number: self.select(n))
         why, shown = session.explanation, self._why_photo  # kept until no preview shows it
-        if why is None:
-            self._why_photo = None
-        elif self._why_photo is None or self._why_photo[0] is not why:
+        if why is not None and (shown is None or shown[0] is not why):
             scale = self._photos[session.selected].width() // 28
             self._why_photo = (why, ImageTk.PhotoImage(display.why_preview(why, scale),
                                                        master=self.root))
         for number, preview in enumerate(self.preview_row.winfo_children()):
             chosen = number == session.selected and len(session.detections) > 1
             preview.configure(relief="solid" if chosen else "flat")
-            photo = self._photos[number]
-            if why is not None and number == session.selected:
-                photo = self._why_photo[1]
+            explained = why is not None and number == session.selected
+            photo = self._why_photo[1] if explained else self._photos[number]
             if preview.cget("image") != str(photo):
                 preview.configure(image=photo)
-        del shown
+        if why is None:
+            self._why_photo = None  # no preview shows it now
 
     def _show_picture(self) -> None:
-        self._shown_picture = self.session.picture
+        self._shown_picture, placed = self.session.picture, self.session.picture_on_pad
         self.canvas.delete("picture")
-        placed = self.session.picture_on_pad
-        if placed is None:
-            return
-        self._picture_photo = ImageTk.PhotoImage(placed[0], master=self.root)
-        self.canvas.create_image(*placed[1], image=self._picture_photo, anchor="nw",
-                                 tags="picture")
-        self.canvas.tag_lower("picture")
+        if placed is not None:
+            self._picture_photo = ImageTk.PhotoImage(placed[0], master=self.root)
+            self.canvas.create_image(*placed[1], image=self._picture_photo, anchor="nw",
+                                     tags="picture")
+            self.canvas.tag_lower("picture")
 
     def _draw_boxes(self) -> None:
         self.canvas.delete("overlay")
@@ -385,31 +353,6 @@ class DigitApp:
         """(width, height) of a label's text in the canvas's label font."""
         font = tkfont.Font(self.root, font=_label_font(pixels))
         return font.measure(text), font.metrics("linespace")
-
-    def _make_previews(self) -> None:
-        for widget in self.preview_row.winfo_children():
-            widget.destroy()
-        detections = self.session.detections
-        scale = self._preview_scale(len(detections))
-        self._photos = [ImageTk.PhotoImage(display.preview_image(detection.image28, scale),
-                                           master=self.root) for detection in detections]
-        for number, (detection, photo) in enumerate(zip(detections, self._photos, strict=True)):
-            preview = tk.Label(self.preview_row, image=photo, compound="top",
-                               foreground=display.colour(detection),
-                               text=display.label_text(detection), padx=PREVIEW_PADDING,
-                               pady=PREVIEW_PADDING, cursor="hand2", borderwidth=1)
-            preview.pack(side="left")
-            preview.bind("<Button-1>", lambda event, n=number: self.select(n))
-
-    def _preview_scale(self, count: int) -> int:
-        """The largest preview scale at which ``count`` previews fit in the preview row (those
-        that do not fit even at 1x are cut off; the results line names every digit)."""
-        room = int(self.preview_row.cget("width"))
-        for scale in PREVIEW_SCALES:
-            each = max(28 * scale, self._preview_text_width) + 2 * PREVIEW_PADDING + 2
-            if count * each <= room:
-                return scale
-        return PREVIEW_SCALES[-1]
 
     def _draw_chart(self) -> None:
         """The selected reading's probabilities beside the canvas: ten bars, as
@@ -461,12 +404,8 @@ class DigitApp:
             self.root.update_idletasks()  # lay out new previews before saying where they are
             state["canvas"] = [self.canvas.winfo_rootx(), self.canvas.winfo_rooty()]
             state["window"] = [self.root.winfo_width(), self.root.winfo_height()]
-            state["buttons"] = {
-                name: _centre(button) for name, button in (
-                    ("recognize", self.recognize_button), ("undo", self.undo_button),
-                    ("clear", self.clear_button), ("open", self.open_button),
-                    ("save", self.save_button), ("undo_save", self.undo_save_button),
-                    ("why", self.why_button))}
+            state["buttons"] = {name: _centre(getattr(self, f"{name}_button")) for name in (
+                "recognize", "undo", "clear", "open", "save", "undo_save", "why")}
             state["previews"] = [_centre(preview)
                                  for preview in self.preview_row.winfo_children()]
         return state
@@ -482,6 +421,17 @@ class DigitApp:
             self._poll_id = None
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.root.destroy()
+
+
+def _caption(name: str) -> str:
+    return display.CONTROLS[name][0]
+
+
+def _button(parent, name: str, command):
+    """A button captioned as ``display.CONTROLS`` says, packed left to right."""
+    button = tk.Button(parent, text=_caption(name), command=command)
+    button.pack(side="left", padx=(0, 6))
+    return button
 
 
 def _label_font(pixels: int) -> tuple:
@@ -519,12 +469,12 @@ def main(argv=None) -> int:
                      f"got {arguments.brush}")
 
     if tk is None:
-        print(TKINTER_MISSING.format(python=sys.executable), file=sys.stderr)
+        print(session.TKINTER_MISSING.format(python=sys.executable), file=sys.stderr)
         return 2
     try:
         root = tk.Tk()
     except tk.TclError as error:
-        print(NO_DISPLAY.format(error=error), file=sys.stderr)
+        print(session.NO_DISPLAY.format(error=error), file=sys.stderr)
         return 1
     DigitApp(root, model=arguments.model, live=arguments.live,
              state_file=arguments.state_file, brush=arguments.brush,

@@ -1,11 +1,9 @@
 """The drawing pad of notebook 06 and the Voilà page: draw digits, let the model read them.
 
 ``DrawingPad`` is a view of a ``digitlib.pads.session.PadSession``: it turns mouse, touch and
-button events into session calls, runs the session's jobs in the kernel's thread
-(``PadSession.run_jobs``) and draws the session's state (``show``), as ``digitlib.pads.display``
-says it looks. The strokes are recorded in Python and rasterised with Pillow, so the pad never
-reads pixels back from the browser. Errors in callbacks are shown in an ``Output`` widget
-instead of vanishing into the kernel log.
+button events into session calls, runs the session's jobs in the kernel's thread and draws the
+session's state (``show``) as ``digitlib.pads.display`` says it looks. The pad never reads
+pixels back from the browser. Errors in callbacks are shown in an ``Output`` widget.
 
     from digitlib.pads.widget import DrawingPad
     pad = DrawingPad()
@@ -31,9 +29,8 @@ RESULTS_HEIGHT = "200px"  # previews and chart keep their room while empty: the 
 class DrawingPad(widgets.VBox):
     """Draw digits with the mouse (or a finger); the model reads each one.
 
-    ``model``: the model that reads (default: the active model, see ``config.model_path``); a
-    name ("committed", "mine", "personal"), a ``.keras`` file, a loaded Keras model or a
-    ``digitlib.reading.predict.Predictor``. ``live=True`` recognizes at the end of every stroke.
+    ``model`` (default: the active model) is as ``PadSession`` takes it: a name, a ``.keras``
+    file, a Keras model or a Predictor. ``live=True`` recognizes at the end of every stroke.
 
     After a reading, pick the true digit under **Label:** and press **Save** to keep the
     selected digit in your own dataset (``personal_folder``, default ``data/my_digits/``);
@@ -61,36 +58,26 @@ class DrawingPad(widgets.VBox):
                               "digits-canvas")
         self._background, self._ink, self._overlay = self.canvas[0], self.canvas[1], self.canvas[2]
 
-        self.recognize_button = self._button("Recognize", "search", "digits-recognize",
-                                             "Read the digits on the pad", self.recognize)
+        self.recognize_button = self._button("recognize", "search", self.recognize)
         self.recognize_button.button_style = "primary"
-        self.undo_button = self._button("Undo", "undo", "digits-undo", "Remove the last stroke",
-                                        self.undo)
-        self.clear_button = self._button("Clear", "eraser", "digits-clear", "Start again",
-                                         self.clear)
-        self.save_button = self._button("Save", "save", "digits-save", "Save the selected "
-                                        "digit with this label to your own dataset", self.save)
-        self.undo_save_button = self._button("Undo save", "trash", "digits-undo-save",
-                                             "Remove the last example saved", self.undo_save)
-        self.why_button = _styled(widgets.ToggleButton(
-            value=False, description="Why?", icon="question",
-            tooltip="Show which pixels made the model read the selected digit as it did",
-            layout=widgets.Layout(width="auto")), "digits-why")
-        self.live_box = _styled(widgets.Checkbox(
-            value=live, description="Live", indent=False, layout=widgets.Layout(width="70px"),
-            tooltip="Recognize at the end of each stroke"), "digits-live")
-        self.brush_slider = _styled(widgets.IntSlider(
-            value=int(brush), min=BRUSH_RANGE[0], max=BRUSH_RANGE[1], description="Brush",
-            tooltip="The width of the pen, in pixels", continuous_update=False,
-            layout=widgets.Layout(width="240px")), "digits-brush")
+        self.undo_button = self._button("undo", "undo", self.undo)
+        self.clear_button = self._button("clear", "eraser", self.clear)
+        self.save_button = self._button("save", "save", self.save)
+        self.undo_save_button = self._button("undo_save", "trash", self.undo_save)
+        self.why_button = _control("why", widgets.ToggleButton, value=False, icon="question",
+                                   layout=widgets.Layout(width="auto"))
+        self.live_box = _control("live", widgets.Checkbox, value=live, indent=False,
+                                 layout=widgets.Layout(width="70px"))
+        self.brush_slider = _control("brush", widgets.IntSlider, value=int(brush),
+                                     min=BRUSH_RANGE[0], max=BRUSH_RANGE[1],
+                                     continuous_update=False, layout=widgets.Layout(width="240px"))
         self.upload = _styled(widgets.FileUpload(
-            accept="image/*", multiple=False, description="Upload image",
-            tooltip="Read the digits in a picture: a drawing, a photo or a scan of paper",
-            layout=widgets.Layout(width="auto")), "digits-upload")
-        self.label_choice = _styled(widgets.Dropdown(
-            options=[(str(digit), digit) for digit in range(10)], value=0, description="Label:",
-            tooltip="The true digit of the selected reading",
-            layout=widgets.Layout(width="130px")), "digits-label")
+            accept="image/*", multiple=False, description=display.UPLOAD_CAPTION,
+            tooltip=display.CONTROLS["open"][1], layout=widgets.Layout(width="auto")),
+            "digits-upload")
+        self.label_choice = _control("label", widgets.Dropdown, value=0,
+                                     options=[(str(digit), digit) for digit in range(10)],
+                                     layout=widgets.Layout(width="130px"))
         self.label_choice.style.description_width = "45px"
         self.model_label = _styled(widgets.HTML(""), "digits-model")
         self.message = _styled(widgets.HTML(""), "digits-result")
@@ -131,8 +118,7 @@ class DrawingPad(widgets.VBox):
                 grid_gap="24px", flex_flow="row wrap", min_height=RESULTS_HEIGHT)),
             widgets.HBox([self.why_button, self.label_choice, self.save_button,
                           self.undo_save_button], layout=row),
-            widgets.HBox([widgets.HTML("Canvas not working in your front end? Upload a picture "
-                                       "of digits:"), self.upload], layout=row),
+            widgets.HBox([widgets.HTML(display.UPLOAD_HINT), self.upload], layout=row),
             self.errors,
         ])
         self.add_class("digits-pad")
@@ -146,13 +132,9 @@ class DrawingPad(widgets.VBox):
     selected = property(lambda self: self.session.selected, doc="The selected reading.")
     predictor = property(lambda self: self.session.load_model(), doc="The predictor in use.")
 
-    @property
-    def live(self) -> bool:
-        return self.session.live
-
-    @live.setter
-    def live(self, value: bool) -> None:
-        self.live_box.value = bool(value)
+    live = property(lambda self: self.session.live,
+                    lambda self, value: setattr(self.live_box, "value", bool(value)),
+                    doc="Live mode (setting it ticks **Live**, which reads the pad).")
 
     @property
     def message_text(self) -> str:
@@ -161,9 +143,8 @@ class DrawingPad(widgets.VBox):
 
     # ------------------------------------------------------------------------------ events
 
-    def _button(self, description, icon, css_class, tooltip, action):
-        button = _styled(widgets.Button(description=description, icon=icon, tooltip=tooltip,
-                                        layout=widgets.Layout(width="auto")), css_class)
+    def _button(self, name, icon, action):
+        button = _control(name, widgets.Button, icon=icon, layout=widgets.Layout(width="auto"))
         button.on_click(self._guard(lambda _: action()))
         return button
 
@@ -334,10 +315,10 @@ class DrawingPad(widgets.VBox):
     def _preview(self, number, detection):
         image = widgets.Image(value=self._plain_previews[number], format="png",
                               width=PREVIEW_SIZE, height=PREVIEW_SIZE)
-        button = widgets.Button(description=f"#{number + 1}: {display.label_text(detection)}",
-                                tooltip="Show this digit's probabilities",
-                                layout=widgets.Layout(width="auto",
-                                                      min_width=f"{PREVIEW_SIZE + 40}px"))
+        caption, tooltip = display.CONTROLS["preview"]
+        button = widgets.Button(description=caption.format(
+            number=number + 1, label=display.label_text(detection)), tooltip=tooltip,
+            layout=widgets.Layout(width="auto", min_width=f"{PREVIEW_SIZE + 40}px"))
         button.on_click(self._guard(lambda _: self.select(number)))
         preview = widgets.VBox([image, button], layout=widgets.Layout(align_items="center"))
         preview.add_class("digits-preview")
@@ -381,11 +362,6 @@ class DrawingPad(widgets.VBox):
         """The boxes on the overlay (pad pixels), as ``display.boxes`` makes them."""
         return self.session.overlay(display.text_size).boxes
 
-    @property
-    def overlay_labels(self) -> list[display.Label]:
-        """The labels on the overlay: text measured in the pad's font, placed by ``display``."""
-        return self.session.overlay(display.text_size).labels
-
     def _draw_overlay(self) -> None:
         shown = self.session.overlay(display.text_size)
         heat = None if shown.heat is None else (shown.heat[0], np.asarray(shown.heat[1]))
@@ -411,25 +387,12 @@ class DrawingPad(widgets.VBox):
             layer.set_line_dash([])
 
 
-PAGE_LINE = ("<b>digits</b> — draw one or more digits in the white box with your mouse or "
-             "finger, then press <b>Recognize</b>.")
-# The standalone page (``make web``): no notebook margins, the pad as wide as the screen allows,
-# and no page scrolling while a finger draws on the canvas.
-PAGE_STYLE = """<style>
-body, .jp-Notebook, .jp-Cell, .jp-OutputArea-output { margin: 0 !important; padding: 0 !important; }
-.digits-page { box-sizing: border-box; width: 100%; max-width: 980px; margin: 0 auto;
-               padding: 8px; overflow-x: hidden; }
-.digits-page .digits-line { font-size: 16px; margin: 0 0 6px 0; }
-.digits-page canvas.digits-canvas { touch-action: none; }
-</style>"""
-
-
 def standalone_page(**pad_options) -> widgets.VBox:
     """The page ``make web`` serves: one line saying what to do, then the pad, as wide as the
     screen allows (``pad_options`` go to ``DrawingPad``)."""
     pad = DrawingPad(fit_width=True, **pad_options)
-    line = _styled(widgets.HTML(PAGE_STYLE + f'<p class="digits-line">{PAGE_LINE}</p>'),
-                   "digits-line-box")
+    line = _styled(widgets.HTML(display.PAGE_STYLE + '<p class="digits-line">'
+                                f"{display.PAGE_LINE}</p>"), "digits-line-box")
     page = widgets.VBox([line, pad], layout=widgets.Layout(width="100%"))
     page.add_class("digits-page")
     page.pad = pad
@@ -440,3 +403,11 @@ def _styled(widget, css_class):
     """``widget`` with a CSS class, by which the browser test finds it."""
     widget.add_class(css_class)
     return widget
+
+
+def _control(name, kind, **options):
+    """A control of ``kind`` with the caption and tooltip ``display.CONTROLS`` gives ``name``,
+    and the CSS class ``digits-<name>``."""
+    caption, tooltip = display.CONTROLS[name]
+    return _styled(kind(description=caption, tooltip=tooltip, **options),
+                   "digits-" + name.replace("_", "-"))

@@ -429,6 +429,12 @@ def test_every_message_is_checked_here():
     assert [name for name in messages if f"session.{name}" not in source] == []
 
 
+def test_the_desktop_apps_words_when_it_cannot_start_say_what_to_do():
+    missing = session.TKINTER_MISSING.format(python="/usr/bin/python3")
+    assert "python3-tk" in missing and "needs no Tk" in missing
+    assert "Xvfb" in session.NO_DISPLAY.format(error="no display name")
+
+
 def test_every_message_kind_has_a_colour_entry():
     assert set(session.MESSAGE_KINDS) == set(display.MESSAGE_COLOURS)
 

@@ -288,7 +288,8 @@ def test_why_is_worked_out_in_the_worker_and_shown_on_preview_and_box(root, tmp_
     read(app, root, [(60, 40), (60, 240)], [(200, 40), (280, 40), (230, 240)])
     plain = app.preview_row.winfo_children()[0].cget("image")
     app.why_button.invoke()  # the learner presses Why?
-    assert app.why.get() and app.results.cget("text") == session.EXPLAINING.format(digit=1)
+    assert app.why_button.cget("text") == tk_app.WHY_ON_TEXT
+    assert app.results.cget("text") == session.EXPLAINING.format(digit=1)
     wait_for(root, lambda: app.session.explanation is not None)
     assert explainer.threads == ["digits-predict_0"]  # never on the Tk thread
     assert app.results.cget("text") == session.WHY_SHOWN.format(digit=1, runner_up=2)
@@ -316,7 +317,7 @@ def test_an_explanation_of_a_changed_drawing_is_dropped_and_redone(root):
     assert app.session.explanation is None and not app.canvas.find_withtag("why")
     read(app, root)
     wait_for(root, lambda: app.session.explanation is not None)
-    assert len(explainer.threads) == 2 and app.why.get()
+    assert len(explainer.threads) == 2 and app.session.why
 
 
 def test_why_with_the_fake_predictor_says_it_cannot_explain(root):
@@ -325,7 +326,7 @@ def test_why_with_the_fake_predictor_says_it_cannot_explain(root):
     app.why_button.invoke()
     wait_for(root, lambda: app._running is None)
     assert app.results.cget("text").startswith("Could not explain this reading")
-    assert not app.why.get()
+    assert app.why_button.cget("text") == tk_app.WHY_OFF_TEXT
 
 
 # A window that holds still ---------------------------------------------------------------
