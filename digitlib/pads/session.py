@@ -150,10 +150,10 @@ def _plural(count: int) -> str:
 
 
 def _is_keras_model(model) -> bool:
-    """Whether ``model`` is a Keras model (without importing Keras: one exists only once it
-    is imported)."""
-    keras = sys.modules.get("keras")
-    return keras is not None and isinstance(model, keras.Model)
+    """Whether ``model`` is a Keras model, without importing Keras: one exists only once Keras
+    is imported (and a worker thread may be importing it right now)."""
+    model_class = getattr(sys.modules.get("keras"), "Model", None)
+    return isinstance(model_class, type) and isinstance(model, model_class)
 
 
 def _checked_model(model):
@@ -191,6 +191,7 @@ class PadSession:
     def __init__(self, model=None, *, personal_folder=None, width: int = PAD_WIDTH,
                  height: int = PAD_HEIGHT, brush=DEFAULT_BRUSH, live: bool = False):
         self.model = _checked_model(model)
+        self._keras_model = _is_keras_model(model)  # loaded by the LOAD job into a Predictor
         self.drawing = Drawing(width, height, brush)
         self.personal_folder = personal_folder
         self.live = bool(live)
@@ -226,7 +227,7 @@ class PadSession:
         if self._predictor is not None:
             path = getattr(self._predictor, "path", None)
             return Path(path) if path is not None else None
-        return None if _is_keras_model(self.model) else config.model_path(self.model)
+        return None if self._keras_model else config.model_path(self.model)
 
     @property
     def model_text(self) -> str:
@@ -254,7 +255,7 @@ class PadSession:
         """The predictor of ``model`` (the work of a ``LOAD`` job: it changes nothing here)."""
         from digitlib.reading.predict import Predictor
 
-        if _is_keras_model(self.model):
+        if self._keras_model:
             return Predictor(self.model)
         return Predictor.load(self.model)
 

@@ -11,6 +11,7 @@ import io
 import json
 import math
 import struct
+import sys
 import types
 import zlib
 
@@ -272,6 +273,12 @@ def test_a_model_that_fails_to_load_is_said_once_and_not_loaded_again(tmp_path):
     one(pad)
     pad.ask_reading()
     assert pad.message.text.startswith("No model to read digits with") and pad.next_job() is None
+
+
+def test_the_model_is_named_while_a_worker_is_still_importing_keras(monkeypatch):
+    monkeypatch.setitem(sys.modules, "keras", types.ModuleType("keras"))  # no Model yet
+    pad = PadSession(model="committed")
+    assert pad.model_text.endswith("(mnist_cnn.keras) — loading")
 
 
 def test_the_model_may_be_a_name_a_path_a_keras_model_or_a_predictor(tmp_path):
