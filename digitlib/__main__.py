@@ -80,6 +80,7 @@ def _predict(arguments) -> int:
 def _read_images(arguments, report: list) -> int:
     """``predict``: read the images into ``report`` (one entry each, in order)."""
     from digitlib import files
+    from digitlib.pads import display
     from digitlib.reading import predict
 
     annotations = _annotation_paths(arguments.images, arguments.annotate, arguments.force)
@@ -91,7 +92,7 @@ def _read_images(arguments, report: list) -> int:
             detections = predictor.predict_digits(image, photo=photo)
             if output is not None:
                 with files.atomic_path(output) as temporary:
-                    predict.annotate(image, detections, photo=photo).save(temporary)
+                    display.annotate(image, detections, photo=photo).save(temporary)
         except (ValueError, TypeError, OSError) as error:
             print(f"error: {image}: {predict.one_line(error)}", file=sys.stderr)
             report.append({"image": image, "error": predict.one_line(error)})

@@ -96,7 +96,6 @@ def test_every_folder_is_a_known_layer():
     assert top == BASE | ENTRY, "a new top-level module: put it in the folder of its layer"
 
 
-@pytest.mark.xfail(strict=True, reason="moved, not yet split: the splits of this redesign follow")
 def test_each_layer_imports_only_from_layers_below_it():
     problems = broken_rules(own_modules())
     assert not problems, "\n".join(problems)

@@ -183,7 +183,7 @@ def live_inside(pad, model=None):
 
     def redraw(*_):
         strokes = [len(stroke.points) for stroke in pad.drawing.strokes]
-        if pad.drawing.drawing or strokes == shown[0]:  # mid-stroke, or nothing new
+        if pad.drawing.in_stroke or strokes == shown[0]:  # mid-stroke, or nothing new
             return
         shown[0] = strokes
         output.clear_output(wait=True)

@@ -2,23 +2,24 @@
 preview, the probability chart and where each box and label goes.
 
 The notebook pad (``digitlib.pads.widget``), the Tk app (``digitlib.pads.tk_app``) and
-``digitlib.reading.predict.annotate`` all draw with these, so a box looks the same everywhere.
-Where a
-label goes among its neighbours is ``digitlib.pads.label_geometry.place`` (pure geometry, also used
-here).
+``annotate`` (the CLI's ``--annotate``, the notebooks' boxed pictures) all draw with these, so a
+box looks the same everywhere. Where a label goes among its neighbours is
+``digitlib.pads.label_geometry.place`` (pure geometry, also used here).
 """
 
 from __future__ import annotations
 
 import functools
+import html
 import io
 import math
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from digitlib.pads import label_geometry
+from digitlib.reading import paper, segment
 
 SURE_COLOUR = "#009600"  # green box and label: the model is confident
 UNSURE_COLOUR = "#e67800"  # orange, dashed, with "?": the model is unsure
@@ -36,6 +37,34 @@ SMALLEST_LABEL_PIXELS = 9  # on a photo of tiny digits: smaller is no longer rea
 LABEL_SHARE = 0.3  # a label's font about a third of a typical digit's box height
 LABEL_PADDING = 4  # pixels around a label's text inside its coloured tag
 LABEL_WEB_FONT = "'DejaVu Sans', sans-serif"  # measured by ``text_size``, see there
+
+# The words of the pads' controls, the same in both front ends: (caption, tooltip).
+CONTROLS = {
+    "recognize": ("Recognize", "Read the digits on the pad"),
+    "undo": ("Undo", "Remove the last stroke"),
+    "clear": ("Clear", "Start again"),
+    "open": ("Open image…", "Read the digits in a picture: a drawing, a photo or a scan of paper"),
+    "live": ("Live", "Recognize at the end of each stroke"),
+    "brush": ("Brush", "The width of the pen, in pixels"),
+    "why": ("Why?", "Show which pixels made the model read the selected digit as it did"),
+    "label": ("Label:", "The true digit of the selected reading"),
+    "save": ("Save", "Save the selected digit with this label to your own dataset"),
+    "undo_save": ("Undo save", "Remove the last example saved"),
+    "preview": ("#{number}: {label}", "Show this digit's probabilities"),
+}
+UPLOAD_CAPTION = "Upload image"  # the notebook pad's Open image…, a file upload widget
+UPLOAD_HINT = "Canvas not working in your front end? Upload a picture of digits:"
+PAGE_LINE = ("<b>digits</b> — draw one or more digits in the white box with your mouse or "
+             "finger, then press <b>Recognize</b>.")
+# The standalone page (``make web``): no notebook margins, the pad as wide as the screen allows,
+# and no page scrolling while a finger draws on the canvas.
+PAGE_STYLE = """<style>
+body, .jp-Notebook, .jp-Cell, .jp-OutputArea-output { margin: 0 !important; padding: 0 !important; }
+.digits-page { box-sizing: border-box; width: 100%; max-width: 980px; margin: 0 auto;
+               padding: 8px; overflow-x: hidden; }
+.digits-page .digits-line { font-size: 16px; margin: 0 0 6px 0; }
+.digits-page canvas.digits-canvas { touch-action: none; }
+</style>"""
 
 # The colour of a message under the pad, by kind (None: the toolkit's normal text colour).
 MESSAGE_COLOURS = {"info": None, "result": None, "warning": UNSURE_COLOUR, "empty": QUIET_COLOUR,
@@ -89,6 +118,19 @@ def preview_png(image28, scale: int = PREVIEW_SCALE) -> bytes:
     return buffer.getvalue()
 
 
+PREVIEW_SCALES = (PREVIEW_SCALE, 2, 1)  # smaller previews when many readings share a row
+
+
+def preview_scale(count: int, room: int, text_width: int, frame: int) -> int:
+    """The largest of ``PREVIEW_SCALES`` at which ``count`` previews fit in ``room`` pixels,
+    each as wide as its image or its text (``text_width``), plus ``frame``; the smallest when
+    none does."""
+    for scale in PREVIEW_SCALES:
+        if count * (max(28 * scale, text_width) + frame) <= room:
+            return scale
+    return PREVIEW_SCALES[-1]
+
+
 def photo_picture(picture) -> Image.Image:
     """A photo of paper as the pad shows it: as it is, in colour (RGB)."""
     return picture.convert("RGB")
@@ -107,6 +149,14 @@ def fit(picture_size, pad_size) -> tuple[float, int, int]:
     scale = min(pad_width / width, pad_height / height)
     shown = (max(1, round(width * scale)), max(1, round(height * scale)))
     return scale, (pad_width - shown[0]) // 2, (pad_height - shown[1]) // 2
+
+
+def placed(shown: Image.Image, size, placement) -> tuple[Image.Image, tuple[int, int]]:
+    """A picture as the pad shows it (``shown``, of a picture of ``size``) scaled to its
+    ``placement`` (see ``fit``): the image to draw and the corner to draw it at."""
+    scale, dx, dy = placement
+    scaled = (max(1, round(size[0] * scale)), max(1, round(size[1] * scale)))
+    return shown.resize(scaled), (dx, dy)
 
 
 @dataclass(frozen=True)
@@ -190,6 +240,26 @@ def label_layout(drawn_boxes, measure, image_size) -> list[Label]:
     return layout
 
 
+@dataclass(frozen=True)
+class Overlay:
+    """Everything a front end draws over the pad, in pad pixels."""
+
+    boxes: list[Box]
+    labels: list[Label]  # one per box
+    heat: tuple[tuple[int, int], Image.Image] | None  # Why?: the corner and the RGBA heat map
+
+
+def overlay(detections, selected, placement, explanation, measure, pad_size) -> Overlay:
+    """The boxes of ``detections`` (``boxes``), their labels measured by the toolkit
+    (``label_layout``) and, when the ``selected`` reading has an ``explanation``, its heat map
+    over its box (``why_box``)."""
+    drawn = boxes(detections, selected, placement)
+    heat = None
+    if explanation is not None and selected is not None and selected < len(drawn):
+        heat = why_box(explanation, drawn[selected].box)
+    return Overlay(drawn, label_layout(drawn, measure, pad_size), heat)
+
+
 def _label_font_file() -> str:
     """DejaVu Sans Bold, the first font the notebook pad asks the browser for (it comes with
     matplotlib, so it is here to measure with)."""
@@ -218,6 +288,72 @@ def text_size(text: str, pixels: int) -> tuple[float, float]:
     return font.getlength(text), ascent + descent
 
 
+# ----------------------------------------------------------------- a picture, annotated
+
+ANNOTATE_LABEL_SHARE = 0.18  # a label's font about a fifth of a typical box's height ...
+ANNOTATE_LABEL_WIDTH = 0.4  # ... and narrower than its digit: "7 98%" is about 3.5 fonts wide
+ANNOTATE_FONT_RANGE = (10, 40)  # readable on a small drawing, not huge on a 12-MP photo
+ANNOTATE_LINE_SHARE = 150  # box lines one pixel per 150 of the picture's shorter side
+
+
+def annotate(image, detections, photo: bool | None = None) -> Image.Image:
+    """The image (dark ink on white) with each reading's box and label drawn on it.
+
+    Sure readings are green, unsure ones orange and marked "?", in the colours and label text
+    the notebook pad and the Tk app show. Works with the ``Detection``s of
+    ``Predictor.predict_digits`` and with a single ``Prediction`` of ``predict_digit`` (boxed
+    around all the ink). Readings of a photo (``source == "photo"``, or ``photo=True``) are
+    drawn on the original photo, at full resolution.
+    """
+    if hasattr(detections, "digit"):  # one Prediction
+        detections = [detections]
+    if not isinstance(detections, (list, tuple)) or not all(
+            hasattr(reading, "digit") for reading in detections):
+        raise TypeError("detections must be the readings of predict_digits (a list) or one "
+                        f"reading of predict_digit, got {type(detections).__name__}")
+    if photo is None and any(getattr(d, "source", None) == paper.PHOTO for d in detections):
+        photo = True
+    page = paper.read_page(image, photo)
+    if page.source == paper.PHOTO or page.scale != 1.0:  # boxes are in the original's pixels
+        picture = paper.original_rgb(page)
+    else:
+        picture = Image.fromarray(np.round(255 * (1 - page.ink)).astype(np.uint8)).convert("RGB")
+    # The font is sized on the boxes, a single reading's being the whole picture ...
+    boxes = [d.box if hasattr(d, "box") else (0, 0, *picture.size) for d in detections]
+    heights, widths = [box[3] - box[1] for box in boxes], [box[2] - box[0] for box in boxes]
+    font_size = (int(np.clip(min(ANNOTATE_LABEL_SHARE * np.median(heights),
+                                 ANNOTATE_LABEL_WIDTH * np.median(widths)), *ANNOTATE_FONT_RANGE))
+                 if boxes else ANNOTATE_FONT_RANGE[0])
+    font = ImageFont.load_default(size=font_size)
+    line = max(1, round(min(picture.size) / ANNOTATE_LINE_SHARE))
+    # ... and the box drawn round a single reading is its ink's
+    boxes = [d.box if hasattr(d, "box") else page.to_original(_ink_box(page.ink))
+             for d in detections]
+    draw = ImageDraw.Draw(picture)
+    texts = [label_text(d) for d in detections]
+    text_boxes = [draw.textbbox((0, 0), text, font=font) for text in texts]
+    sizes = [(text_box[2] + 2 * line, text_box[3] - text_box[1] + 2 * line)
+             for text_box in text_boxes]
+    spots = label_spots(boxes, sizes, picture.size)
+    for d, box, text, text_box, (left, top, right, bottom) in zip(
+            detections, boxes, texts, text_boxes, spots, strict=True):
+        fill = rgb(colour(d))
+        draw.rectangle((box[0], box[1], box[2] - 1, box[3] - 1), outline=fill, width=line)
+        draw.rectangle((left, top, right - 1, bottom - 1), fill=fill)
+        draw.text((left + line, top + line - text_box[1]), text, fill=rgb(LABEL_TEXT_COLOUR),
+                  font=font)
+    return picture
+
+
+def _ink_box(ink) -> tuple[int, int, int, int]:
+    """The box around all the ink (the whole picture when there is none)."""
+    rows = np.flatnonzero((ink > segment.INK_LEVEL).any(axis=1))
+    columns = np.flatnonzero((ink > segment.INK_LEVEL).any(axis=0))
+    if len(rows) == 0:
+        return (0, 0, ink.shape[1], ink.shape[0])
+    return (int(columns[0]), int(rows[0]), int(columns[-1]) + 1, int(rows[-1]) + 1)
+
+
 # ------------------------------------------------------------------ the probability chart
 
 @dataclass(frozen=True)
@@ -239,6 +375,54 @@ def chart(detection, number: int) -> Chart:
     others = ", ".join(f"{digit} ({percent(p)})" for digit, p in list(detection.top3)[1:])
     return Chart(f"Digit #{number + 1}: read as {detection.digit}, "
                  f"{percent(detection.confidence)}", reason, others, bars)
+
+
+def chart_notes(described: Chart) -> str:
+    """The lines under a chart's bars: why the reading is unsure, and the next likeliest."""
+    notes = [f"unsure: {described.unsure_reason}"] if described.unsure_reason else []
+    if described.next_likeliest:
+        notes.append(f"next likeliest: {described.next_likeliest}")
+    return "\n".join(notes)
+
+
+CHART_BAR_PIXELS = 200  # the HTML chart's longest bar, for a probability of 1
+
+
+def chart_html(described: Chart) -> str:
+    """A ``Chart`` as a small HTML bar chart (the notebook pad's)."""
+    rows = "".join(
+        f'<tr><td style="padding:0 6px;font-weight:bold">{digit}</td>'
+        f'<td style="width:{CHART_BAR_PIXELS + 4}px"><div style="background:{bar_colour};'
+        f'height:11px;width:{max(1, round(CHART_BAR_PIXELS * probability))}px"></div></td>'
+        f'<td style="padding:0 6px;text-align:right">{100 * probability:.1f}%</td></tr>'
+        for digit, probability, bar_colour in described.bars)
+    title = html.escape(described.title)
+    if described.unsure_reason:
+        title += f" — <b>unsure</b>: {html.escape(described.unsure_reason)}"
+    if described.next_likeliest:
+        title += f"<br>next likeliest: {html.escape(described.next_likeliest)}"
+    return (f'<div style="font-size:13px;line-height:1.2"><div>{title}</div>'
+            f'<table style="border-collapse:collapse">{rows}</table></div>')
+
+
+def message_html(message) -> str:
+    """A session's ``Message`` as the notebook pad shows it: in its kind's colour."""
+    message_colour = MESSAGE_COLOURS.get(message.kind)
+    style = f' style="color:{message_colour}"' if message_colour else ""
+    return (f'<span class="digits-message digits-message-{message.kind}"{style}>'
+            f"{html.escape(message.text)}</span>")
+
+
+def model_html(text: str) -> str:
+    """The line naming the model, as the notebook pad shows it: quiet."""
+    return (f'<span title="the model reading your digits" style="color:{QUIET_COLOUR}">'
+            f"{html.escape(text)}</span>")
+
+
+def label_caption(detections, selected) -> str:
+    """The caption of the label box: which reading Save labels, when there are several."""
+    several = len(detections) > 1 and selected is not None
+    return f"Label of #{selected + 1}:" if several else "Label:"
 
 
 # ------------------------------------------------------------------------------ Why?

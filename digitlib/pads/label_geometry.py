@@ -1,4 +1,4 @@
-"""Where the label of each box goes: one rule for ``predict.annotate``, the notebook pad and the
+"""Where the label of each box goes: one rule for ``display.annotate``, the notebook pad and the
 Tk app, so that labels never cover a digit's box nor each other."""
 
 

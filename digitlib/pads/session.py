@@ -1,24 +1,19 @@
 """One drawing-pad session, without any user interface: what a pad *does*.
 
 ``PadSession`` owns the strokes (``digitlib.reading.strokes.Drawing``), an opened picture, the
-predictor and which model is active, live mode, the last reading and whether it is stale,
-the selected reading and its label, Save / Undo save to the learner's dataset
+model and its predictor, live mode, the last reading and whether it is stale, the selected
+reading and its label, Save / Undo save to the learner's dataset
 (``digitlib.datasets.personal``), and every message the user sees. The notebook pad
 (``digitlib.pads.widget``) and the Tk app (``digitlib.pads.tk_app``) are views: they turn events
-into
-calls on a session and draw its state (``digitlib.pads.display`` decides how it looks).
+into calls on a session and draw its state (``digitlib.pads.display`` decides how it looks).
 
 Staleness is one counter: ``version`` goes up on every change to what is on the pad, and a
-reading remembers the version it read. The Tk app reads in a worker thread
-(``start_reading`` -> ``Predictor.predict_digits`` in the worker -> ``finish_reading``); a
-reading that comes back after the drawing changed is dropped. The notebook pad reads
-synchronously with ``recognize``.
-
-**Why?** (``set_why``) explains the selected reading with ``digitlib.insight.explain`` (a heat map
-of
-the evidence, ``explanation``), in the same way: ``explain_selected`` in this thread, or
-``start_explaining`` / ``finish_explaining`` around a worker; explanations are kept per reading
-and dropped as soon as the reading goes stale.
+reading remembers the version it read. The slow work (loading the model, reading the pad,
+explaining a reading for **Why?**) is handed out one ``Job`` at a time by ``next_job``; a job's
+``run()`` touches nothing of the session, so it may run in a worker thread, and its result comes
+back through ``job_done`` (its error through ``job_failed``). A result for a version that is no
+longer on the pad is dropped. The Tk app runs the jobs in a worker; the notebook pad runs them
+in its own thread with ``run_jobs``.
 
     session = PadSession()
     session.pen_down(100, 50); session.pen_move(100, 200); session.pen_up()
@@ -27,8 +22,13 @@ and dropped as soon as the reading goes stale.
 
 from __future__ import annotations
 
+import enum
 import errno
+import functools
 import math
+import os
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +41,7 @@ PAD_WIDTH, PAD_HEIGHT = 560, 280  # room for several digits side by side
 DEFAULT_BRUSH = 18
 BRUSH_RANGE = (4, 40)  # the brush slider's ends
 
-# Every message the user can see. Each test in tests/test_session.py names the one it checks.
+# Every message the user can see. Each test in tests/pads/test_session.py names the one it checks.
 START = "Draw one or more digits in the white box, then press Recognize."
 LOADING = "Loading the model… (you can start drawing)"
 WAITING_FOR_MODEL = "Loading the model… will read your drawing when the model is ready."
@@ -80,7 +80,61 @@ EXPLAINING = "Working out why it read {digit}…"
 NOTHING_TO_EXPLAIN = "Nothing to explain yet — press Recognize, then pick a digit."
 CANNOT_EXPLAIN = "Could not explain this reading: {error}"
 
+# The desktop app's words when it cannot start (printed, before any pad exists).
+TKINTER_MISSING = """\
+The desktop app needs tkinter, and this Python ({python}) was built without it.
+Install Tk for the Python 3.11 that made .venv, then run `make app` again:
+  Debian/Ubuntu:  sudo apt-get install python3-tk   (python3.11-tk for a deadsnakes Python)
+  Fedora:         sudo dnf install python3-tkinter
+  macOS:          brew install python-tk@3.11
+  Windows:        re-run the python.org installer, choose Modify and tick "tcl/tk and IDLE"
+  conda:          conda install tk
+  pyenv:          install the Tk headers (e.g. sudo apt-get install tk-dev), then
+                  pyenv install --force 3.11 and make clean setup
+The notebook pad (make web, or notebook 06) needs no Tk."""
+
+NO_DISPLAY = """\
+The desktop app could not open a window: {error}
+It needs a desktop session (on a server, run it under Xvfb or use the notebook pad: make web)."""
+
 MESSAGE_KINDS = ("info", "result", "warning", "empty", "error")
+
+
+class Status(enum.StrEnum):
+    """What a pad is doing (the Tk app's state file says it). A ``StrEnum``: it compares with,
+    and is written as, its text."""
+
+    LOADING = "loading"  # the model is not loaded yet
+    READY = "ready"
+    READING = "reading"  # a reading is being made
+    ERROR = "error"  # there is no model to read with
+
+
+class JobKind(enum.Enum):
+    """The slow work a pad hands out (``PadSession.next_job``)."""
+
+    LOAD = "load"  # load the model
+    READ = "read"  # read what is on the pad
+    EXPLAIN = "explain"  # explain the selected reading (**Why?**)
+
+
+# The errors by which a job's work says that what it was given cannot be used; the message
+# says why. Any other error is a bug: said as SOMETHING_WRONG, with its details shown.
+EXPECTED_ERRORS = {JobKind.LOAD: (OSError, ValueError), JobKind.READ: (ValueError, TypeError),
+                   JobKind.EXPLAIN: (ValueError, TypeError)}
+
+
+@dataclass(frozen=True)
+class Job:
+    """Work handed out by ``PadSession.next_job``: call ``run()`` (in a worker thread or not:
+    it touches nothing of the session) and give its result to ``job_done``, or its exception
+    to ``job_failed``, in the thread that owns the session."""
+
+    kind: JobKind
+    version: int  # what was on the pad when the job was handed out
+    run: Callable[[], object]
+    image: object = None  # READ: the image being read (Save cuts the digit from it)
+    number: int | None = None  # EXPLAIN: the reading explained
 
 
 @dataclass(frozen=True)
@@ -95,6 +149,27 @@ def _plural(count: int) -> str:
     return "" if count == 1 else "s"
 
 
+def _is_keras_model(model) -> bool:
+    """Whether ``model`` is a Keras model, without importing Keras: one exists only once Keras
+    is imported (and a worker thread may be importing it right now)."""
+    model_class = getattr(sys.modules.get("keras"), "Model", None)
+    return isinstance(model_class, type) and isinstance(model, model_class)
+
+
+def _checked_model(model):
+    """``model`` as ``PadSession`` takes it, or a ``TypeError``/``ValueError`` that says what
+    it may be."""
+    if isinstance(model, str) and not model.strip():
+        raise ValueError("model must be a model name (committed, mine, personal) or a file, "
+                         "got an empty string")
+    if not (model is None or isinstance(model, (str, os.PathLike))
+            or hasattr(model, "predict_digits") or _is_keras_model(model)):
+        raise TypeError("model must be a model name (committed, mine, personal), a .keras "
+                        "file, a loaded Keras model or a Predictor, got "
+                        f"{type(model).__name__}")
+    return model
+
+
 def _is_point(x, y) -> bool:
     """Whether (x, y) is a point the pad can draw: two finite numbers."""
     try:
@@ -106,21 +181,23 @@ def _is_point(x, y) -> bool:
 class PadSession:
     """Everything a drawing pad does, for any front end.
 
-    ``predictor``: a ``digitlib.reading.predict.Predictor`` (or anything with ``predict_digits``);
-    when None, ``model`` (a name such as "committed", "mine", "personal", or a path; None: the
-    active model, see ``config.model_path``) is loaded on first need, or by ``load_model``.
+    ``model``: the model that reads the digits. A name ("committed", "mine", "personal") or a
+    ``.keras`` file, loaded by the first ``LOAD`` job (None: the active model, see
+    ``config.model_path``); a loaded Keras model; or a ``digitlib.reading.predict.Predictor``
+    (or anything with its ``predict_digits``), used as it is.
     ``personal_folder``: where Save puts the learner's digits (default ``data/my_digits/``).
     """
 
-    def __init__(self, predictor=None, *, model=None, personal_folder=None,
-                 width: int = PAD_WIDTH, height: int = PAD_HEIGHT, brush=DEFAULT_BRUSH,
-                 live: bool = False):
+    def __init__(self, model=None, *, personal_folder=None, width: int = PAD_WIDTH,
+                 height: int = PAD_HEIGHT, brush=DEFAULT_BRUSH, live: bool = False):
+        self.model = _checked_model(model)
+        self._keras_model = _is_keras_model(model)  # loaded by the LOAD job into a Predictor
         self.drawing = Drawing(width, height, brush)
         self.personal_folder = personal_folder
         self.live = bool(live)
-        self._predictor = predictor
-        self.model = model
-        self.model_status = "ready" if predictor is not None else "loading"  # or "error"
+        given = hasattr(model, "predict_digits")
+        self._predictor = model if given else None
+        self.model_status = Status.READY if given else Status.LOADING  # or Status.ERROR
         self.model_error: str | None = None
         self.picture = None  # an opened picture (PIL image) read instead of the strokes
         self.picture_shown = None  # the picture as the pad shows it: its ink, dark on white
@@ -129,7 +206,8 @@ class PadSession:
         self.placement = (1.0, 0, 0)  # scale, x and y offset of the picture on the pad
         self.version = 0  # goes up on every change to what is on the pad
         self.read_version: int | None = None  # the version the detections describe
-        self.reading_version: int | None = None  # the version being read now, if any
+        self.job: Job | None = None  # the job handed out and not yet given back
+        self._reading_asked = False  # Recognize was pressed: read as soon as possible
         self.detections: list = []
         self.warnings: list[str] = []  # what the predictor said it left out of the reading
         self.selected: int | None = None
@@ -137,44 +215,52 @@ class PadSession:
         self._read_image = None  # the image the detections come from
         self.picture_is_photo = False  # the picture is a photo of paper: shown as it is
         self.why = False  # **Why?** is on: explain the selected reading
-        self.explaining: tuple[int, int] | None = None  # (version, reading) being explained
         self._explanations: dict = {}  # reading number -> its explanation, for this reading
         self.explainer = explain_reading  # (detection, predictor) -> explain.Explanation
-        self.message = Message(START if predictor is not None else LOADING)
+        self.message = Message(START if given else LOADING)
 
     # ---------------------------------------------------------------------------- the model
 
     @property
     def model_path(self) -> Path | None:
-        """The active model's file (None for a predictor given in code without one)."""
+        """The model's file (None for a model given in code without one)."""
         if self._predictor is not None:
             path = getattr(self._predictor, "path", None)
             return Path(path) if path is not None else None
-        return config.model_path(self.model)
+        return None if self._keras_model else config.model_path(self.model)
 
     @property
     def model_text(self) -> str:
         """One line naming the model, e.g. ``Model: the committed model (mnist_cnn.keras)``."""
         path = self.model_path
         name = config.describe_model(path) if path is not None else "given in code"
-        status = {"loading": " — loading", "error": " — not loaded"}.get(
-            "ready" if self._predictor is not None else self.model_status, "")
+        status = {Status.LOADING: " — loading", Status.ERROR: " — not loaded"}.get(
+            self.model_status, "")
         return f"Model: {name}{status}"
 
     @property
     def predictor(self):
-        """The predictor, or None while it is not loaded (see ``load_model``)."""
+        """The predictor, or None while the model is not loaded (see ``load_model``)."""
         return self._predictor
 
+    @property
+    def status(self) -> Status:
+        """What the pad is doing: loading its model, reading, ready, or without a model."""
+        if self.model_status is not Status.READY:
+            return self.model_status
+        return Status.READING if self.job is not None and self.job.kind is JobKind.READ else (
+            Status.READY)
+
     def open_model(self):
-        """Load the active model and return its predictor, changing nothing here: a worker
-        thread may call it, then ``model_ready`` / ``model_failed`` in the UI thread."""
+        """The predictor of ``model`` (the work of a ``LOAD`` job: it changes nothing here)."""
         from digitlib.reading.predict import Predictor
 
+        if self._keras_model:
+            return Predictor(self.model)
         return Predictor.load(self.model)
 
     def model_ready(self, predictor) -> None:
-        self._predictor, self.model_status, self.model_error = predictor, "ready", None
+        self._predictor, self.model_status, self.model_error = predictor, Status.READY, None
         if self.message.text == LOADING:
             self.message = Message(START)
 
@@ -183,16 +269,15 @@ class PadSession:
         text = str(error) or type(error).__name__
         if "make model" not in text and "finetune" not in text and "train" not in text:
             text = f"{text}. {MODEL_HINT}"
-        self.model_status, self.model_error = "error", NO_MODEL.format(error=text)
+        self.model_status, self.model_error = Status.ERROR, NO_MODEL.format(error=text)
+        self._reading_asked = False  # there is nothing to read with
         self.message = Message(self.model_error, "error")
 
     def load_model(self):
-        """Load the model now unless it is loaded; the predictor, or None after saying why."""
+        """Load the model now, in this thread, unless it is loaded; the predictor, or None
+        after saying why."""
         if self._predictor is None:
-            try:
-                self.model_ready(self.open_model())
-            except (FileNotFoundError, ValueError) as error:  # no file, or not a digit model
-                self.model_failed(error)
+            self.run_jobs()
         return self._predictor
 
     # --------------------------------------------------------------------- the pen and edits
@@ -216,7 +301,7 @@ class PadSession:
     def pen_move(self, x: float, y: float):
         """The pen moved to (x, y); returns the previous point (to draw a segment from), or
         None when the pen is up."""
-        if not self.drawing.drawing or not _is_point(x, y):
+        if not self.drawing.in_stroke or not _is_point(x, y):
             return None
         previous = self.drawing.strokes[-1].points[-1]
         self.drawing.extend(x, y)
@@ -257,6 +342,7 @@ class PadSession:
         """Wipe the strokes, the picture and the reading."""
         self.drawing.clear()
         self.picture = self.put_away = None
+        self._reading_asked = False
         self._changed()
         self._forget_reading()
         self.message = Message(START)
@@ -265,13 +351,12 @@ class PadSession:
         """The brush width of the next strokes (validated by ``Drawing``)."""
         self.drawing.brush = width
 
-    def set_live(self, live: bool) -> bool:
-        """Turn live mode on or off; True when the pad should be read now. Turned off, the
-        boxes live mode kept from a stale reading go."""
+    def set_live(self, live: bool) -> None:
+        """Turn live mode on or off (on, the pad is read after each stroke: ``wants_reading``).
+        Turned off, the boxes live mode kept from a stale reading go."""
         self.live = bool(live)
         if not self.live and not self.is_read:
             self._forget_reading()
-        return self.wants_reading
 
     def load_image(self, source, name: str | None = None) -> bool:
         """Put a picture on the pad instead of strokes: an image file's bytes, its path or a
@@ -300,19 +385,34 @@ class PadSession:
         return True
 
     @property
+    def picture_on_pad(self):
+        """The opened picture as the pad shows it, scaled to its place: ``(image, (x, y))``,
+        or None without a picture."""
+        if self.picture is None:
+            return None
+        return display.placed(self.picture_shown, self.picture.size, self.placement)
+
+    def overlay(self, measure) -> display.Overlay:
+        """What lies over the pad: each reading's box and label, its text measured by the
+        front end's ``measure(text, pixels)`` -> (width, height), and the **Why?** heat map."""
+        placement = self.placement if self.picture is not None else (1.0, 0, 0)
+        return display.overlay(self.detections, self.selected, placement, self.explanation,
+                               measure, (self.drawing.width, self.drawing.height))
+
+    @property
     def is_empty(self) -> bool:
         return self.picture is None and self.drawing.is_empty
 
     def _changed(self) -> None:
         self.version += 1
-        self._explanations, self.explaining = {}, None  # they explain a reading now stale
+        self._explanations = {}  # they explain a reading now stale
         if not self.live:  # live mode keeps the last boxes until the next reading
             self._forget_reading()
 
     def _forget_reading(self) -> None:
         self.detections, self.selected, self.label, self._read_image = [], None, None, None
         self.warnings = []
-        self._explanations, self.explaining = {}, None
+        self._explanations = {}
 
     # ---------------------------------------------------------------------------- reading
 
@@ -324,73 +424,42 @@ class PadSession:
     @property
     def wants_reading(self) -> bool:
         """True when live mode is on and what is on the pad has not been read."""
-        return self.live and not self.is_empty and not self.is_read and not self.drawing.drawing
+        return self.live and not self.is_empty and not self.is_read and not self.drawing.in_stroke
 
-    def start_reading(self):
-        """``(version, image)`` to give to ``predictor.predict_digits``, or None (after saying
-        why) when there is nothing to read, no model yet, or this version is already read."""
+    def ask_reading(self) -> None:
+        """Recognize was pressed: the pad is read as soon as the model and the worker are free
+        (``next_job``). Says at once why not when there is nothing to read or no model."""
         if self.is_empty:
             self._forget_reading()
             self.read_version = self.version
             self.message = Message(BLANK, "empty")
-            return None
-        if self._predictor is None:
-            if self.model_status == "error":
-                self.message = Message(self.model_error, "error")
-            else:
+        elif self.model_status is Status.ERROR:
+            self.message = Message(self.model_error, "error")
+        else:
+            self._reading_asked = True
+            if self._predictor is None:
                 self.message = Message(WAITING_FOR_MODEL)
-            return None
-        if self.is_read:
-            return None
-        image = self.picture if self.picture is not None else self.drawing.to_image()
-        self.reading_version = self.version
-        self.message = Message(READING)
-        return self.version, image
 
-    def finish_reading(self, version: int, image, detections) -> bool:
-        """Keep the reading of ``version``; False (and nothing changes) when it is stale."""
-        if self.reading_version == version:
-            self.reading_version = None
-        if version != self.version:
-            return False
+    def recognize(self) -> list:
+        """Read what is on the pad now, in this thread (and explain the reading while **Why?**
+        is on); returns the detections shown."""
+        self.ask_reading()
+        self.run_jobs()
+        return self.detections if self.is_read else []
+
+    def _keep_reading(self, image, detections) -> None:
         self.warnings = list(getattr(detections, "warnings", ()))  # e.g. ink left out
         detections = list(detections)
-        self.detections, self.read_version = detections, version
+        self.detections, self.read_version = detections, self.version
         self._read_image = image if detections else None
         self.selected = self.label = None
-        self._explanations, self.explaining = {}, None
+        self._explanations = {}
         if detections:
             self.select(0)
         self.message = self._results_message()
         if self.put_away is not None:  # said once, on the drawing's first reading
             note = WARNING_NOTE.format(warning=PUT_AWAY.format(name=self.put_away))
             self.message, self.put_away = Message(self.message.text + note, "warning"), None
-        return True
-
-    def reading_failed(self, version: int, error: Exception) -> None:
-        """The predictor refused the image (its ``ValueError``/``TypeError`` says why)."""
-        if self.reading_version == version:
-            self.reading_version = None
-        if version == self.version:
-            self._forget_reading()
-            self.read_version = version
-            self.message = Message(CANNOT_READ.format(error=error), "error")
-
-    def recognize(self) -> list:
-        """Read what is on the pad now (in this thread); returns the detections shown."""
-        if self._predictor is None and not self.is_empty:
-            self.load_model()
-        job = self.start_reading()
-        if job is None:
-            return self.detections if self.is_read else []
-        version, image = job
-        try:
-            detections = self._predictor.predict_digits(image)
-        except (ValueError, TypeError) as error:  # the predictor's words for bad input
-            self.reading_failed(version, error)
-            return []
-        self.finish_reading(version, image, detections)
-        return self.detections
 
     def _results_message(self) -> Message:
         notes = "".join(WARNING_NOTE.format(warning=warning) for warning in self.warnings)
@@ -417,72 +486,108 @@ class PadSession:
     def wants_explanation(self) -> bool:
         """True when **Why?** is on and the selected reading has no explanation yet."""
         return (self.why and self.is_read and self.selected is not None
-                and self.selected not in self._explanations and self.explaining is None
-                and self._predictor is not None)
+                and self.selected not in self._explanations and self._predictor is not None)
 
-    def set_why(self, on: bool) -> bool:
-        """Turn **Why?** on or off; True when the selected reading should be explained now
-        (``explain_selected``, or ``start_explaining`` for a worker)."""
+    def set_why(self, on: bool) -> None:
+        """Turn **Why?** on or off; on, the selected reading is explained (``next_job``)."""
         self.why = bool(on)
         if not self.why:
             if self.is_read and self.detections:
                 self.message = self._results_message()
-            return False
-        if not (self.is_read and self.detections and self.selected is not None):
+        elif not (self.is_read and self.detections and self.selected is not None):
             self.message = Message(NOTHING_TO_EXPLAIN, "empty")
-            return False
-        if self.explanation is not None:
+        elif self.explanation is not None:
             self.message = self._why_message(self.explanation)
-        return self.wants_explanation
-
-    def start_explaining(self):
-        """``(version, number, detection)`` to explain (in a worker: ``explainer(detection,
-        predictor)``), or None when there is nothing to explain now."""
-        if not self.wants_explanation:
-            return None
-        detection = self.detections[self.selected]
-        self.explaining = (self.version, self.selected)
-        self.message = Message(EXPLAINING.format(digit=detection.digit))
-        return self.version, self.selected, detection
-
-    def finish_explaining(self, version: int, number: int, explanation) -> bool:
-        """Keep the explanation of reading ``number`` of ``version``; False (and nothing
-        changes) when that reading has gone stale meanwhile."""
-        if self.explaining == (version, number):
-            self.explaining = None
-        if version != self.version or not self.is_read or number >= len(self.detections):
-            return False
-        self._explanations[number] = explanation
-        if self.why and number == self.selected:
-            self.message = self._why_message(explanation)
-        return True
-
-    def explaining_failed(self, version: int, number: int, error: Exception) -> None:
-        """The explainer refused the reading (its ``ValueError``/``TypeError`` says why)."""
-        if self.explaining == (version, number):
-            self.explaining = None
-        if version == self.version and self.is_read:
-            self.why = False  # so the same error is not asked for again at once
-            self.message = Message(CANNOT_EXPLAIN.format(error=error), "error")
-
-    def explain_selected(self):
-        """Explain the selected reading now (in this thread); its explanation, or None."""
-        job = self.start_explaining()
-        if job is None:
-            return self.explanation
-        version, number, detection = job
-        try:
-            explanation = self.explainer(detection, self._predictor)
-        except (ValueError, TypeError) as error:  # e.g. a predictor without a Keras model
-            self.explaining_failed(version, number, error)
-            return None
-        self.finish_explaining(version, number, explanation)
-        return self.explanation
 
     @staticmethod
     def _why_message(explanation) -> Message:
         return Message(WHY_SHOWN.format(digit=explanation.digit,
                                         runner_up=explanation.runner_up), "result")
+
+    # ------------------------------------------------------------------------------ jobs
+
+    def next_job(self) -> Job | None:
+        """The next slow piece of work, or None when nothing is due or a job is still out
+        (one at a time): load the model; else read the pad (Recognize was pressed, or live
+        mode wants it); else explain the selected reading (**Why?**). Run ``job.run()``, in a
+        worker thread or not, and hand the result back with ``job_done`` / ``job_failed``."""
+        if self.job is not None:
+            return None
+        if self._predictor is None:
+            if self.model_status is Status.LOADING:
+                self.job = Job(JobKind.LOAD, self.version, self.open_model)
+            return self.job
+        if self._reading_asked or self.wants_reading:
+            self._reading_asked = False
+            if not self.is_empty and not self.is_read:
+                image = self.picture if self.picture is not None else self.drawing.to_image()
+                self.message = Message(READING)
+                self.job = Job(JobKind.READ, self.version,
+                               functools.partial(self._predictor.predict_digits, image), image)
+                return self.job
+        if self.wants_explanation:
+            detection = self.detections[self.selected]
+            self.message = Message(EXPLAINING.format(digit=detection.digit))
+            self.job = Job(JobKind.EXPLAIN, self.version, functools.partial(
+                self.explainer, detection, self._predictor), number=self.selected)
+        return self.job
+
+    def job_done(self, job: Job, result) -> bool:
+        """Keep a job's result (a predictor, a reading, an explanation); False, and nothing
+        changes, when what it worked on has changed meanwhile (a stale reading is asked for
+        again)."""
+        self._given_back(job)
+        if job.kind is JobKind.LOAD:
+            self.model_ready(result)
+        elif job.version != self.version:
+            self._reading_asked |= job.kind is JobKind.READ  # read what is there now
+            return False
+        elif job.kind is JobKind.READ:
+            self._keep_reading(job.image, result)
+        elif self.is_read and job.number < len(self.detections):
+            self._explanations[job.number] = result
+            if self.why and job.number == self.selected:
+                self.message = self._why_message(result)
+        else:
+            return False
+        return True
+
+    def job_failed(self, job: Job, error: Exception) -> bool:
+        """A job's work raised ``error``: say why, so that the job is not handed out again.
+        True when the error says what was wrong with the job's input (``EXPECTED_ERRORS``),
+        False for a bug: then the message is ``SOMETHING_WRONG`` and a front end shows the
+        details."""
+        self._given_back(job)
+        if job.kind is JobKind.LOAD:
+            self.model_failed(error)
+        elif job.version == self.version and job.kind is JobKind.READ:
+            self._forget_reading()
+            self.read_version = job.version
+            self.message = Message(CANNOT_READ.format(error=error), "error")
+        elif job.version == self.version and self.is_read:
+            self.why = False  # so the same error is not asked for again at once
+            self.message = Message(CANNOT_EXPLAIN.format(error=error), "error")
+        expected = isinstance(error, EXPECTED_ERRORS[job.kind])
+        if not expected:
+            self.failure(error)
+        return expected
+
+    def _given_back(self, job: Job) -> None:
+        if job is not self.job:
+            raise ValueError(f"this {job.kind.value} job is not the one handed out")
+        self.job = None
+
+    def run_jobs(self) -> None:
+        """Run every job that is due, one after the other, in this thread (the notebook pad
+        does; the Tk app runs them in a worker). A bug's error is raised once it is said."""
+        while (job := self.next_job()) is not None:
+            try:
+                result = job.run()
+            except Exception as error:  # noqa: BLE001 - job_failed says which ones are bugs
+                if not self.job_failed(job, error):
+                    raise
+            else:
+                self.job_done(job, result)
 
     # ----------------------------------------------------------------- selection and saving
 
@@ -584,9 +689,7 @@ class PadSession:
         """A JSON-ready summary (the Tk app's ``--state-file``, and tests)."""
         shown = self.detections if self.is_read else []
         return {
-            "status": "error" if self.model_status == "error" else
-                      "loading" if self._predictor is None else
-                      "reading" if self.reading_version is not None else "ready",
+            "status": self.status,
             "message": self.message.text,
             "message_kind": self.message.kind,
             "model": self.model_text,

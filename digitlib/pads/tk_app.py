@@ -1,22 +1,11 @@
 """A desktop drawing pad: draw digits with the mouse (or open a picture) and read them.
 
 Run it with ``python -m digitlib.pads.tk_app`` (or ``make app``). ``DigitApp`` is a Tk view of a
-``digitlib.pads.session.PadSession``: it turns mouse events, keys and buttons into session calls and
-draws the session's state (``show``) in the colours and words of ``digitlib.pads.display``. The
-strokes are rasterised with Pillow, so the app never reads pixels from the screen. Loading the
-model and reading run in a worker thread, so the window stays responsive while the model
-thinks; a reading of a drawing that has changed since is dropped by the session.
-
-After a reading, click a preview to select a digit, set its true label and press **Save** to
-keep it in your own dataset (``data/my_digits/``, see ``digitlib.datasets.personal``); **Undo save**
-removes the last example saved. **Why?** shows which pixels made the model read the selected
-digit as it did (worked out in the worker thread too). **Open image…** reads a picture of
-digits; a photo of paper is shown as it is, with its digits boxed. The selected digit's
-probabilities are charted beside the canvas.
-
-The layout is fixed: messages wrap inside an area of fixed size, and nothing that changes
-(the model's status, the label's caption, the previews) resizes the window or moves the canvas
-under the pen. A Recognize pressed while the model loads is queued, and the message says so.
+``digitlib.pads.session.PadSession``: it turns mouse events, keys and buttons into session calls
+and draws the session's state (``show``) as ``digitlib.pads.display`` says it looks. The
+session's jobs (loading the model, reading, **Why?**) run in a worker thread (``refresh``), so
+the window stays responsive while the model thinks. The layout is fixed: nothing that changes
+(a message, the model's status, the previews) resizes the window or moves the canvas.
 """
 
 import argparse
@@ -27,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from digitlib import config, files
-from digitlib.pads import display
+from digitlib.pads import display, session
 from digitlib.pads.session import BRUSH_RANGE, DEFAULT_BRUSH, PadSession
 
 try:  # Some Python builds come without Tk (pyenv without tk-dev, slim Docker images, ...).
@@ -47,70 +36,41 @@ CHART_WIDTH = 190  # the probability chart beside the canvas: a title, ten bars 
 CHART_FONT = ("Helvetica", 9)
 CHART_TEXT_ROOM = 14  # under the bars: a line each for "unsure: …" and "next likeliest: …"
 PREVIEW_PADDING = 4  # around each preview, so a selected one's border shows
-PREVIEW_SCALES = (display.PREVIEW_SCALE, 2, 1)  # the largest at which every preview fits
 WIDEST_PREVIEW_TEXT = "0? 100%"  # the longest text under a preview
 WIDEST_LABEL_CAPTION = "Label of #99:"  # the caption's fixed width fits this
-WHY_OFF_TEXT, WHY_ON_TEXT = "Why?", "Why? ✓"  # the button's words, off and on
+WHY_OFF_TEXT, WHY_ON_TEXT = display.CONTROLS["why"][0], "Why? ✓"  # the button off and on
 IMAGE_TYPES = [("Images", "*.png *.jpg *.jpeg *.gif *.bmp *.tif *.tiff *.webp"),
                ("All files", "*")]
-
-TKINTER_MISSING = """\
-The desktop app needs tkinter, and this Python ({python}) was built without it.
-Install Tk for the Python 3.11 that made .venv, then run `make app` again:
-  Debian/Ubuntu:  sudo apt-get install python3-tk   (python3.11-tk for a deadsnakes Python)
-  Fedora:         sudo dnf install python3-tkinter
-  macOS:          brew install python-tk@3.11
-  Windows:        re-run the python.org installer, choose Modify and tick "tcl/tk and IDLE"
-  conda:          conda install tk
-  pyenv:          install the Tk headers (e.g. sudo apt-get install tk-dev), then
-                  pyenv install --force 3.11 and make clean setup
-The notebook pad (make web, or notebook 06) needs no Tk."""
-
-NO_DISPLAY = """\
-The desktop app could not open a window: {error}
-It needs a desktop session (on a server, run it under Xvfb or use the notebook pad: make web)."""
 
 
 class DigitApp:
     """The Tk window: a canvas to draw on, buttons, the results line and 28x28 previews.
 
-    ``model_path``: a model name ("committed", "mine", "personal") or a file (default: the
-    active model, see ``config.model_path``). ``personal_folder``: where Save puts your digits
-    (default ``data/my_digits/``).
+    ``model`` (default: the active model) and ``personal_folder`` (where Save puts your digits)
+    are as ``PadSession`` takes them.
     """
 
-    def __init__(self, root, predictor=None, model_path=None, live=False, state_file=None,
-                 brush=DEFAULT_BRUSH, personal_folder=None):
+    def __init__(self, root, model=None, *, live=False, state_file=None, brush=DEFAULT_BRUSH,
+                 personal_folder=None):
         self.root = root
-        self.session = PadSession(predictor, model=model_path, personal_folder=personal_folder,
-                                  brush=brush, live=live)
+        self.session = PadSession(model, personal_folder=personal_folder, brush=brush,
+                                  live=live)
         self.state_file = Path(state_file) if state_file else None
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="digits-predict")
-        self._job = None  # (kind, drawing version, image, future) of the worker's task
-        self._read_wanted = False
+        self._running = None  # (job, future) while the worker runs a session's job
         self._poll_id = None
         self._photos = []  # PhotoImages must stay referenced while shown
         self._shown_reading = self._shown_picture = None
         self._why_photo = None  # (explanation, PhotoImage) of the preview's heat map
         self.live = tk.BooleanVar(root, value=live)
-        self.why = tk.BooleanVar(root, value=False)
         self.brush = tk.IntVar(root, value=int(brush))
         self.label = tk.StringVar(root, value="")
         self._build_widgets()
         root.report_callback_exception = self._callback_failed
-        if predictor is None:
-            self._submit("load", self.executor.submit(self.session.open_model))
-        self.show()
-
-    @property
-    def pad(self) -> PadSession:
-        """The session (the app's state without widgets)."""
-        return self.session
+        self.refresh()  # the worker loads the model
 
     def _build_widgets(self) -> None:
-        """A fixed layout: every area that shows changing text has a fixed size, so nothing
-        a message, the model's status or a label says can resize the window or move the
-        canvas under the pen."""
+        """A fixed layout: every area that shows changing text has a fixed size."""
         root = self.root
         root.title(TITLE)
         root.resizable(False, False)
@@ -121,16 +81,13 @@ class DigitApp:
 
         toolbar = tk.Frame(root, padx=8, pady=6)
         toolbar.grid(row=0, column=0, columnspan=2, sticky="w")
-        self.recognize_button = tk.Button(toolbar, text="Recognize", command=self.recognize)
-        self.undo_button = tk.Button(toolbar, text="Undo", command=self.undo)
-        self.clear_button = tk.Button(toolbar, text="Clear", command=self.clear)
-        self.open_button = tk.Button(toolbar, text="Open image…", command=self.open_dialog)
-        for button in (self.recognize_button, self.undo_button, self.clear_button,
-                       self.open_button):
-            button.pack(side="left", padx=(0, 6))
-        tk.Checkbutton(toolbar, text="Live", variable=self.live,
+        self.recognize_button = _button(toolbar, "recognize", self.recognize)
+        self.undo_button = _button(toolbar, "undo", self.undo)
+        self.clear_button = _button(toolbar, "clear", self.clear)
+        self.open_button = _button(toolbar, "open", self.open_dialog)
+        tk.Checkbutton(toolbar, text=_caption("live"), variable=self.live,
                        command=self._live_toggled).pack(side="left", padx=(6, 12))
-        tk.Label(toolbar, text="Brush").pack(side="left")
+        tk.Label(toolbar, text=_caption("brush")).pack(side="left")
         self.brush_scale = tk.Scale(
             toolbar, from_=BRUSH_RANGE[0], to=BRUSH_RANGE[1], orient="horizontal",
             showvalue=True, length=140, variable=self.brush,
@@ -169,7 +126,7 @@ class DigitApp:
 
         save_row = tk.Frame(root, padx=8)
         save_row.grid(row=4, column=0, columnspan=2, pady=(0, 4), sticky="w")
-        self.label_caption = tk.Label(save_row, text="Label:", anchor="e",
+        self.label_caption = tk.Label(save_row, text=_caption("label"), anchor="e",
                                       width=len(WIDEST_LABEL_CAPTION))
         self.label_caption.pack(side="left")
         self.label_box = tk.Spinbox(save_row, from_=0, to=9, width=3, textvariable=self.label,
@@ -177,13 +134,11 @@ class DigitApp:
         self.label_box.pack(side="left", padx=(4, 6))
         self.label.trace_add("write", lambda *_: self.session.set_label(self.label.get()))
         self.why_button = tk.Button(save_row, text=WHY_OFF_TEXT, width=len(WHY_ON_TEXT),
-                                    command=self._why_toggled)
+                                    command=lambda: self.explain_why(not self.session.why))
         self._why_off_background = self.why_button.cget("background")
         self.why_button.pack(side="left", padx=(0, 12))
-        self.save_button = tk.Button(save_row, text="Save", command=self.save)
-        self.undo_save_button = tk.Button(save_row, text="Undo save", command=self.undo_save)
-        for button in (self.save_button, self.undo_save_button):
-            button.pack(side="left", padx=(0, 6))
+        self.save_button = _button(save_row, "save", self.save)
+        self.undo_save_button = _button(save_row, "undo_save", self.undo_save)
         model_area = _fixed_area(root, full_width, line + 4)
         model_area.grid(row=5, column=0, columnspan=2, padx=8, pady=(0, 8), sticky="w")
         self.model_label = tk.Label(model_area, text="", anchor="w",
@@ -219,42 +174,31 @@ class DigitApp:
 
     def on_release(self, event=None) -> None:
         if self.session.pen_up():
-            self._read_if_live()
-
-    def _read_if_live(self) -> None:
-        if self.session.wants_reading:
-            self.recognize()
-        else:
-            self.show()
+            self.refresh()  # live mode reads it
 
     def _live_toggled(self) -> None:
         self.session.set_live(self.live.get())
-        self._read_if_live()
-
-    def _why_toggled(self) -> None:
-        self.explain_why(not self.session.why)
+        self.refresh()
 
     def explain_why(self, on: bool = True) -> None:
         """Turn **Why?** on or off; the heat map is worked out in the worker thread."""
         self.session.set_why(on)
-        self._start_explaining()
-        self.show()
+        self.refresh()
 
     def recognize(self) -> None:
-        """Read the pad in the worker thread; ``_poll`` shows the result when it is done."""
-        self._read_wanted = True
-        self._start_reading()
-        self.show()
+        """Read the pad in the worker thread (once the model is loaded)."""
+        self.session.ask_reading()
+        self.refresh()
 
     def undo(self) -> None:
         if self.session.undo():
             self._redraw_ink()
-        self._read_if_live()
+        self.refresh()
 
     def clear(self) -> None:
         self.session.clear()
         self._redraw_ink()
-        self.show()
+        self.refresh()
 
     def open_dialog(self) -> None:
         """Ask for an image file and read it (**Open image…**)."""
@@ -268,20 +212,17 @@ class DigitApp:
         opened = self.session.load_image(source, name)
         if opened:
             self._redraw_ink()
-            self.recognize()
-        else:
-            self.show()
+            self.session.ask_reading()
+        self.refresh()
         return opened
 
     def select(self, index: int) -> None:
         """Choose the digit that Save saves; its label starts as the model's reading."""
         self.session.select(index)
-        self._start_explaining()
-        self.show()
+        self.refresh()  # explained, while Why? is on
 
     def save(self, label=None):
-        """Save the selected digit with ``label`` (default: the Label box) to your dataset;
-        the new example's id, or None after saying why nothing was saved."""
+        """Save the selected digit with ``label`` (default: the Label box); its new id."""
         example_id = self.session.save(label)
         self.show()
         return example_id
@@ -300,73 +241,32 @@ class DigitApp:
 
     # The worker thread ------------------------------------------------------------------
 
-    def _submit(self, kind: str, future, version=None, image=None) -> None:
-        self._job = (kind, version, image, future)
-        if self._poll_id is None:
+    def refresh(self) -> None:
+        """The worker's loop, run after every event and, while the worker works, every
+        ``POLL_MILLISECONDS``: hand a finished job back to the session, give the worker the
+        session's next job, and show the state."""
+        if self._running is not None and self._running[1].done():
+            (job, future), self._running = self._running, None
+            error = future.exception()
+            if error is None:
+                self.session.job_done(job, future.result())
+            elif not self.session.job_failed(job, error):  # a bug: its details in the terminal
+                traceback.print_exception(error, file=sys.stderr)
+        if self._running is None and (job := self.session.next_job()) is not None:
+            self._running = job, self.executor.submit(job.run)
+        if self._running is not None and self._poll_id is None:
             self._poll_id = self.root.after(POLL_MILLISECONDS, self._poll)
-
-    def _start_reading(self) -> None:
-        """Start the wanted reading if the worker is free and the model is loaded."""
-        if not self._read_wanted:
-            return
-        if self._job is not None and self._job[0] != "load":
-            return  # the worker is busy: read when it is done
-        job = self.session.start_reading()  # while the model loads: says the reading waits
-        if job is None:  # nothing to read, or no model: wait for it while it loads
-            self._read_wanted = self.session.model_status == "loading" and (
-                self.session.predictor is None and not self.session.is_empty)
-            return
-        self._read_wanted = False
-        version, image = job  # rasterised here: the worker never sees the session
-        future = self.executor.submit(self.session.predictor.predict_digits, image)
-        self._submit("read", future, version, image)
-
-    def _start_explaining(self) -> None:
-        """Explain the selected reading in the worker when Why? wants it and the worker is free
-        (a reading goes first: it makes the explanation stale anyway)."""
-        if self._job is not None or self._read_wanted:
-            return
-        job = self.session.start_explaining()
-        if job is None:
-            return
-        version, number, detection = job
-        future = self.executor.submit(self.session.explainer, detection, self.session.predictor)
-        self._submit("explain", future, version, number)
+        self.show()
 
     def _poll(self) -> None:
-        """Runs in the Tk main loop: collect the worker's result once it is ready."""
         self._poll_id = None
-        kind, version, image, future = self._job
-        if not future.done():
-            self._poll_id = self.root.after(POLL_MILLISECONDS, self._poll)
-            return
-        self._job = None
-        try:
-            result = future.result()
-        except Exception as error:  # shown in the window rather than lost in a thread
-            print(f"{type(error).__name__}: {error}", file=sys.stderr)
-            if kind == "load":
-                self.session.model_failed(error)
-            elif kind == "explain":  # ``image`` holds the reading's number
-                self.session.explaining_failed(version, image, error)
-            else:
-                self.session.reading_failed(version, error)
-        else:
-            if kind == "load":
-                self.session.model_ready(result)
-            elif kind == "explain":
-                self.session.finish_explaining(version, image, result)
-            elif not self.session.finish_reading(version, image, result):
-                self._read_wanted = True  # the drawing changed meanwhile: read it again
-        self._start_reading()
-        self._start_explaining()
-        self.show()
+        self.refresh()
 
     # Showing the session ----------------------------------------------------------------
 
     def show(self) -> None:
         """Set every widget from the session's state: the results line, the model, the boxes
-        on the canvas, the previews and the label."""
+        on the canvas, the previews, Why?, the chart and the label."""
         session = self.session
         self.results.configure(text=session.message.text,
                                foreground=display.MESSAGE_COLOURS[session.message.kind] or "black")
@@ -374,70 +274,72 @@ class DigitApp:
         if self._shown_picture is not session.picture:
             self._show_picture()
         self._draw_boxes()
+        self._show_previews()
+        self.why_button.configure(
+            text=WHY_ON_TEXT if session.why else WHY_OFF_TEXT,
+            relief="sunken" if session.why else "raised",
+            background=display.WHY_ON_COLOUR if session.why else self._why_off_background)
+        self._draw_chart()
+        self.label_caption.configure(text=display.label_caption(session.detections,
+                                                                session.selected))
+        label = "" if session.label is None else str(session.label)
+        if self.label.get() != label:
+            self.label.set(label)
+        self.write_state()
+
+    def _show_previews(self) -> None:
+        """A preview per reading, the selected one framed and, while Why? explains it, showing
+        its heat map."""
+        session = self.session
         if self._shown_reading is not session.detections:
             self._shown_reading = session.detections
-            self._make_previews()
+            for widget in self.preview_row.winfo_children():
+                widget.destroy()
+            # the largest scale at which every preview fits (the results line names every digit)
+            scale = display.preview_scale(len(session.detections),
+                                          int(self.preview_row.cget("width")),
+                                          self._preview_text_width, 2 * PREVIEW_PADDING + 2)
+            self._photos = [ImageTk.PhotoImage(display.preview_image(reading.image28, scale),
+                                               master=self.root) for reading in session.detections]
+            for number, reading in enumerate(session.detections):
+                preview = tk.Label(self.preview_row, image=self._photos[number], compound="top",
+                                   text=display.label_text(reading), padx=PREVIEW_PADDING,
+                                   foreground=display.colour(reading), pady=PREVIEW_PADDING,
+                                   cursor="hand2", borderwidth=1)
+                preview.pack(side="left")
+                preview.bind("<Button-1>", lambda event, n=number: self.select(n))
         why, shown = session.explanation, self._why_photo  # kept until no preview shows it
-        if why is None:
-            self._why_photo = None
-        elif self._why_photo is None or self._why_photo[0] is not why:
+        if why is not None and (shown is None or shown[0] is not why):
             scale = self._photos[session.selected].width() // 28
             self._why_photo = (why, ImageTk.PhotoImage(display.why_preview(why, scale),
                                                        master=self.root))
         for number, preview in enumerate(self.preview_row.winfo_children()):
             chosen = number == session.selected and len(session.detections) > 1
             preview.configure(relief="solid" if chosen else "flat")
-            photo = self._photos[number]
-            if why is not None and number == session.selected:
-                photo = self._why_photo[1]
+            explained = why is not None and number == session.selected
+            photo = self._why_photo[1] if explained else self._photos[number]
             if preview.cget("image") != str(photo):
                 preview.configure(image=photo)
-        del shown
-        if self.why.get() != session.why:
-            self.why.set(session.why)
-        self.why_button.configure(
-            text=WHY_ON_TEXT if session.why else WHY_OFF_TEXT,
-            relief="sunken" if session.why else "raised",
-            background=display.WHY_ON_COLOUR if session.why else self._why_off_background)
-        self._draw_chart()
-        several = len(session.detections) > 1 and session.selected is not None
-        self.label_caption.configure(
-            text=f"Label of #{session.selected + 1}:" if several else "Label:")
-        label = "" if session.label is None else str(session.label)
-        if self.label.get() != label:
-            self.label.set(label)
-        self.write_state()
+        if why is None:
+            self._why_photo = None  # no preview shows it now
 
     def _show_picture(self) -> None:
-        session = self.session
-        self._shown_picture = session.picture
+        self._shown_picture, placed = self.session.picture, self.session.picture_on_pad
         self.canvas.delete("picture")
-        if session.picture is None:
-            return
-        scale, dx, dy = session.placement
-        shown = session.picture_shown.resize((max(1, round(session.picture.width * scale)),
-                                              max(1, round(session.picture.height * scale))))
-        self._picture_photo = ImageTk.PhotoImage(shown, master=self.root)
-        self.canvas.create_image(dx, dy, image=self._picture_photo, anchor="nw", tags="picture")
-        self.canvas.tag_lower("picture")
+        if placed is not None:
+            self._picture_photo = ImageTk.PhotoImage(placed[0], master=self.root)
+            self.canvas.create_image(*placed[1], image=self._picture_photo, anchor="nw",
+                                     tags="picture")
+            self.canvas.tag_lower("picture")
 
     def _draw_boxes(self) -> None:
-        session = self.session
         self.canvas.delete("overlay")
-        placement = session.placement if session.picture is not None else (1.0, 0, 0)
-        items = display.boxes(session.detections, session.selected, placement)
-        placed = display.label_layout(items, self._measure,
-                                      (session.drawing.width, session.drawing.height))
-        why = session.explanation
-        heat = None
-        if why is not None and session.selected < len(items):
-            heat = display.why_box(why, items[session.selected].box)
-        if heat is not None:
-            (left, top), image = heat
-            self._why_box_photo = ImageTk.PhotoImage(image, master=self.root)
-            self.canvas.create_image(left, top, image=self._why_box_photo, anchor="nw",
+        shown = self.session.overlay(self._measure)
+        if shown.heat is not None:
+            self._why_box_photo = ImageTk.PhotoImage(shown.heat[1], master=self.root)
+            self.canvas.create_image(*shown.heat[0], image=self._why_box_photo, anchor="nw",
                                      tags=("overlay", "why"))
-        for item, label in zip(items, placed, strict=True):
+        for item, label in zip(shown.boxes, shown.labels, strict=True):
             left, top, right, bottom = label.spot
             self.canvas.create_rectangle(*item.box, outline=item.colour, width=item.line_width,
                                          dash=item.dash, tags="overlay")
@@ -451,31 +353,6 @@ class DigitApp:
         """(width, height) of a label's text in the canvas's label font."""
         font = tkfont.Font(self.root, font=_label_font(pixels))
         return font.measure(text), font.metrics("linespace")
-
-    def _make_previews(self) -> None:
-        for widget in self.preview_row.winfo_children():
-            widget.destroy()
-        detections = self.session.detections
-        scale = self._preview_scale(len(detections))
-        self._photos = [ImageTk.PhotoImage(display.preview_image(detection.image28, scale),
-                                           master=self.root) for detection in detections]
-        for number, (detection, photo) in enumerate(zip(detections, self._photos, strict=True)):
-            preview = tk.Label(self.preview_row, image=photo, compound="top",
-                               foreground=display.colour(detection),
-                               text=display.label_text(detection), padx=PREVIEW_PADDING,
-                               pady=PREVIEW_PADDING, cursor="hand2", borderwidth=1)
-            preview.pack(side="left")
-            preview.bind("<Button-1>", lambda event, n=number: self.select(n))
-
-    def _preview_scale(self, count: int) -> int:
-        """The largest preview scale at which ``count`` previews fit in the preview row (those
-        that do not fit even at 1x are cut off; the results line names every digit)."""
-        room = int(self.preview_row.cget("width"))
-        for scale in PREVIEW_SCALES:
-            each = max(28 * scale, self._preview_text_width) + 2 * PREVIEW_PADDING + 2
-            if count * each <= room:
-                return scale
-        return PREVIEW_SCALES[-1]
 
     def _draw_chart(self) -> None:
         """The selected reading's probabilities beside the canvas: ten bars, as
@@ -501,11 +378,9 @@ class DigitApp:
                                    y + row - 2, fill=colour, outline="")
             chart.create_text(CHART_WIDTH, y + row / 2, text=f"{100 * probability:.1f}%",
                               anchor="e", font=CHART_FONT)
-        notes = "unsure: " + described.unsure_reason if described.unsure_reason else ""
-        if described.next_likeliest:
-            notes += ("\n" if notes else "") + "next likeliest: " + described.next_likeliest
-        chart.create_text(0, top + 10 * row + 2, text=notes, anchor="nw", font=CHART_FONT,
-                          width=CHART_WIDTH, fill=display.QUIET_COLOUR)
+        chart.create_text(0, top + 10 * row + 2, text=display.chart_notes(described),
+                          anchor="nw", font=CHART_FONT, width=CHART_WIDTH,
+                          fill=display.QUIET_COLOUR)
 
     def _redraw_ink(self) -> None:
         """Draw the strokes again from the Drawing (after Undo, Clear or a picture)."""
@@ -529,12 +404,8 @@ class DigitApp:
             self.root.update_idletasks()  # lay out new previews before saying where they are
             state["canvas"] = [self.canvas.winfo_rootx(), self.canvas.winfo_rooty()]
             state["window"] = [self.root.winfo_width(), self.root.winfo_height()]
-            state["buttons"] = {
-                name: _centre(button) for name, button in (
-                    ("recognize", self.recognize_button), ("undo", self.undo_button),
-                    ("clear", self.clear_button), ("open", self.open_button),
-                    ("save", self.save_button), ("undo_save", self.undo_save_button),
-                    ("why", self.why_button))}
+            state["buttons"] = {name: _centre(getattr(self, f"{name}_button")) for name in (
+                "recognize", "undo", "clear", "open", "save", "undo_save", "why")}
             state["previews"] = [_centre(preview)
                                  for preview in self.preview_row.winfo_children()]
         return state
@@ -550,6 +421,17 @@ class DigitApp:
             self._poll_id = None
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.root.destroy()
+
+
+def _caption(name: str) -> str:
+    return display.CONTROLS[name][0]
+
+
+def _button(parent, name: str, command):
+    """A button captioned as ``display.CONTROLS`` says, packed left to right."""
+    button = tk.Button(parent, text=_caption(name), command=command)
+    button.pack(side="left", padx=(0, 6))
+    return button
 
 
 def _label_font(pixels: int) -> tuple:
@@ -587,14 +469,14 @@ def main(argv=None) -> int:
                      f"got {arguments.brush}")
 
     if tk is None:
-        print(TKINTER_MISSING.format(python=sys.executable), file=sys.stderr)
+        print(session.TKINTER_MISSING.format(python=sys.executable), file=sys.stderr)
         return 2
     try:
         root = tk.Tk()
     except tk.TclError as error:
-        print(NO_DISPLAY.format(error=error), file=sys.stderr)
+        print(session.NO_DISPLAY.format(error=error), file=sys.stderr)
         return 1
-    DigitApp(root, model_path=arguments.model, live=arguments.live,
+    DigitApp(root, model=arguments.model, live=arguments.live,
              state_file=arguments.state_file, brush=arguments.brush,
              personal_folder=arguments.personal_folder)
     root.mainloop()

@@ -1,10 +1,9 @@
 """The drawing pad of notebook 06 and the Voilà page: draw digits, let the model read them.
 
-``DrawingPad`` is a view of a ``digitlib.pads.session.PadSession``: it turns mouse, touch and button
-events into session calls and draws the session's state (``show``), in the colours and words of
-``digitlib.pads.display``. The strokes are recorded in Python and rasterised with Pillow, so the pad
-never reads pixels back from the browser. Errors in callbacks are shown in an ``Output``
-widget instead of vanishing into the kernel log.
+``DrawingPad`` is a view of a ``digitlib.pads.session.PadSession``: it turns mouse, touch and
+button events into session calls, runs the session's jobs in the kernel's thread and draws the
+session's state (``show``) as ``digitlib.pads.display`` says it looks. The pad never reads
+pixels back from the browser. Errors in callbacks are shown in an ``Output`` widget.
 
     from digitlib.pads.widget import DrawingPad
     pad = DrawingPad()
@@ -14,7 +13,6 @@ widget instead of vanishing into the kernel log.
 from __future__ import annotations
 
 import functools
-import html
 import traceback
 
 import ipywidgets as widgets
@@ -31,26 +29,23 @@ RESULTS_HEIGHT = "200px"  # previews and chart keep their room while empty: the 
 class DrawingPad(widgets.VBox):
     """Draw digits with the mouse (or a finger); the model reads each one.
 
-    ``predictor`` is a ``digitlib.reading.predict.Predictor`` (or anything with its
-    ``predict_digits``);
-    by default the active model (``config.model_path``) is loaded, or ``model``: a name
-    ("committed", "mine", "personal") or a path (``model_path`` is the older spelling).
-    ``live=True`` recognizes at the end of every stroke.
+    ``model`` (default: the active model) is as ``PadSession`` takes it: a name, a ``.keras``
+    file, a Keras model or a Predictor. ``live=True`` recognizes at the end of every stroke.
 
     After a reading, pick the true digit under **Label:** and press **Save** to keep the
     selected digit in your own dataset (``personal_folder``, default ``data/my_digits/``);
     **Undo save** removes the last example saved.
     """
 
-    def __init__(self, predictor=None, *, model=None, model_path=None, personal_folder=None,
-                 width: int = 560, height: int = 280, brush: int = DEFAULT_BRUSH,
-                 live: bool = False, fit_width: bool = False):
-        self.session = PadSession(predictor, model=model if model_path is None else model_path,
-                                  personal_folder=personal_folder, width=width, height=height,
-                                  brush=brush, live=live)
+    def __init__(self, model=None, *, personal_folder=None, width: int = 560,
+                 height: int = 280, brush: int = DEFAULT_BRUSH, live: bool = False,
+                 fit_width: bool = False):
+        self.session = PadSession(model, personal_folder=personal_folder, width=width,
+                                  height=height, brush=brush, live=live)
         self.last_error: str | None = None
         self._shown_reading = None  # the detections the previews were made for
-        self._shown_why = None  # (preview number, explanation) shown with its heat map
+        self._plain_previews: list[bytes] = []  # each preview's PNG without a heat map
+        self._why_png = (None, b"")  # (explanation, its preview's PNG)
 
         # ``fit_width``: as wide as the page allows, up to ``width`` (a phone shows it whole);
         # the browser scales it evenly and ipycanvas scales the pointer's positions back to
@@ -63,36 +58,26 @@ class DrawingPad(widgets.VBox):
                               "digits-canvas")
         self._background, self._ink, self._overlay = self.canvas[0], self.canvas[1], self.canvas[2]
 
-        self.recognize_button = self._button("Recognize", "search", "digits-recognize",
-                                             "Read the digits on the pad", self.recognize)
+        self.recognize_button = self._button("recognize", "search", self.recognize)
         self.recognize_button.button_style = "primary"
-        self.undo_button = self._button("Undo", "undo", "digits-undo", "Remove the last stroke",
-                                        self.undo)
-        self.clear_button = self._button("Clear", "eraser", "digits-clear", "Start again",
-                                         self.clear)
-        self.save_button = self._button("Save", "save", "digits-save", "Save the selected "
-                                        "digit with this label to your own dataset", self.save)
-        self.undo_save_button = self._button("Undo save", "trash", "digits-undo-save",
-                                             "Remove the last example saved", self.undo_save)
-        self.why_button = _styled(widgets.ToggleButton(
-            value=False, description="Why?", icon="question",
-            tooltip="Show which pixels made the model read the selected digit as it did",
-            layout=widgets.Layout(width="auto")), "digits-why")
-        self.live_box = _styled(widgets.Checkbox(
-            value=live, description="Live", indent=False, layout=widgets.Layout(width="70px"),
-            tooltip="Recognize at the end of each stroke"), "digits-live")
-        self.brush_slider = _styled(widgets.IntSlider(
-            value=int(brush), min=BRUSH_RANGE[0], max=BRUSH_RANGE[1], description="Brush",
-            tooltip="The width of the pen, in pixels", continuous_update=False,
-            layout=widgets.Layout(width="240px")), "digits-brush")
+        self.undo_button = self._button("undo", "undo", self.undo)
+        self.clear_button = self._button("clear", "eraser", self.clear)
+        self.save_button = self._button("save", "save", self.save)
+        self.undo_save_button = self._button("undo_save", "trash", self.undo_save)
+        self.why_button = _control("why", widgets.ToggleButton, value=False, icon="question",
+                                   layout=widgets.Layout(width="auto"))
+        self.live_box = _control("live", widgets.Checkbox, value=live, indent=False,
+                                 layout=widgets.Layout(width="70px"))
+        self.brush_slider = _control("brush", widgets.IntSlider, value=int(brush),
+                                     min=BRUSH_RANGE[0], max=BRUSH_RANGE[1],
+                                     continuous_update=False, layout=widgets.Layout(width="240px"))
         self.upload = _styled(widgets.FileUpload(
-            accept="image/*", multiple=False, description="Upload image",
-            tooltip="Read the digits in a picture: a drawing, a photo or a scan of paper",
-            layout=widgets.Layout(width="auto")), "digits-upload")
-        self.label_choice = _styled(widgets.Dropdown(
-            options=[(str(digit), digit) for digit in range(10)], value=0, description="Label:",
-            tooltip="The true digit of the selected reading",
-            layout=widgets.Layout(width="130px")), "digits-label")
+            accept="image/*", multiple=False, description=display.UPLOAD_CAPTION,
+            tooltip=display.CONTROLS["open"][1], layout=widgets.Layout(width="auto")),
+            "digits-upload")
+        self.label_choice = _control("label", widgets.Dropdown, value=0,
+                                     options=[(str(digit), digit) for digit in range(10)],
+                                     layout=widgets.Layout(width="130px"))
         self.label_choice.style.description_width = "45px"
         self.model_label = _styled(widgets.HTML(""), "digits-model")
         self.message = _styled(widgets.HTML(""), "digits-result")
@@ -133,13 +118,11 @@ class DrawingPad(widgets.VBox):
                 grid_gap="24px", flex_flow="row wrap", min_height=RESULTS_HEIGHT)),
             widgets.HBox([self.why_button, self.label_choice, self.save_button,
                           self.undo_save_button], layout=row),
-            widgets.HBox([widgets.HTML("Canvas not working in your front end? Upload a picture "
-                                       "of digits:"), self.upload], layout=row),
+            widgets.HBox([widgets.HTML(display.UPLOAD_HINT), self.upload], layout=row),
             self.errors,
         ])
         self.add_class("digits-pad")
-        if predictor is None:
-            self._guard(self.session.load_model)()  # load now, so the first stroke is quick
+        self._guard(self.session.run_jobs)()  # load the model now, so the first stroke is quick
         self.redraw()
 
     # ------------------------------------------------------------------- the session's state
@@ -149,13 +132,9 @@ class DrawingPad(widgets.VBox):
     selected = property(lambda self: self.session.selected, doc="The selected reading.")
     predictor = property(lambda self: self.session.load_model(), doc="The predictor in use.")
 
-    @property
-    def live(self) -> bool:
-        return self.session.live
-
-    @live.setter
-    def live(self, value: bool) -> None:
-        self.live_box.value = bool(value)
+    live = property(lambda self: self.session.live,
+                    lambda self, value: setattr(self.live_box, "value", bool(value)),
+                    doc="Live mode (setting it ticks **Live**, which reads the pad).")
 
     @property
     def message_text(self) -> str:
@@ -164,9 +143,8 @@ class DrawingPad(widgets.VBox):
 
     # ------------------------------------------------------------------------------ events
 
-    def _button(self, description, icon, css_class, tooltip, action):
-        button = _styled(widgets.Button(description=description, icon=icon, tooltip=tooltip,
-                                        layout=widgets.Layout(width="auto")), css_class)
+    def _button(self, name, icon, action):
+        button = _control(name, widgets.Button, icon=icon, layout=widgets.Layout(width="auto"))
         button.on_click(self._guard(lambda _: action()))
         return button
 
@@ -207,23 +185,17 @@ class DrawingPad(widgets.VBox):
 
     def _on_mouse_up(self, x, y):
         drawing = self.session.drawing
-        if drawing.drawing and (x, y) != drawing.strokes[-1].points[-1]:
+        if drawing.in_stroke and (x, y) != drawing.strokes[-1].points[-1]:
             self._on_mouse_move(x, y)
         self._end_stroke()
 
     def _end_stroke(self):
         if self.session.pen_up():
-            self._read_if_live()
-
-    def _read_if_live(self):
-        if self.session.wants_reading:
-            self.recognize()
-        else:
-            self.show()
+            self._update()  # live mode reads it
 
     def _on_live(self, change):
         self.session.set_live(change["new"])
-        self._read_if_live()
+        self._update()
 
     def _on_why(self, change):
         if change["new"] != self.session.why:  # not the echo of ``show`` setting it
@@ -236,20 +208,24 @@ class DrawingPad(widgets.VBox):
         self.upload.value = ()  # so the same file can be uploaded again
         self.show_image(bytes(upload["content"]), name=upload["name"])
 
+    def _update(self) -> None:
+        """Run the jobs the session wants (loading, reading, Why?) here, then show its state."""
+        self.session.run_jobs()
+        self.show()
+
     # ----------------------------------------------------------------------------- actions
 
     def recognize(self) -> list:
         """Read the digits drawn (or uploaded); show boxes, labels, previews and probabilities."""
-        detections = self.session.recognize()
-        self.session.explain_selected()  # when Why? is on
-        self.show()
-        return detections
+        self.session.ask_reading()
+        self._update()
+        return self.session.detections if self.session.is_read else []
 
     def undo(self) -> None:
         """Remove the last stroke."""
         if self.session.undo():
             self._redraw_ink()
-        self._read_if_live()
+        self._update()
 
     def clear(self) -> None:
         """Wipe the pad, the uploaded picture and the results."""
@@ -267,15 +243,13 @@ class DrawingPad(widgets.VBox):
     def select(self, index: int) -> None:
         """Show the probabilities of detection ``index`` and highlight it."""
         self.session.select(index)
-        self.session.explain_selected()  # when Why? is on
-        self.show()
+        self._update()  # explained, while Why? is on
 
     def why(self, on: bool = True):
         """Turn **Why?** on or off: a heat map of the evidence for the selected reading, over
         its preview and, in light tints, over its box. Returns the explanation shown (or None)."""
-        if self.session.set_why(on):
-            self.session.explain_selected()
-        self.show()
+        self.session.set_why(on)
+        self._update()
         return self.session.explanation
 
     def save(self, label=None) -> str | None:
@@ -300,60 +274,51 @@ class DrawingPad(widgets.VBox):
         self.show()
 
     def show(self) -> None:
-        """Set every widget from the session's state: message, model, previews, chart, label
-        and the boxes on the overlay."""
+        """Set every widget from the session's state: message, model, previews, Why?, label,
+        chart and the boxes on the overlay."""
         session = self.session
-        colour = display.MESSAGE_COLOURS.get(session.message.kind)
-        style = f' style="color:{colour}"' if colour else ""
-        self.message.value = (f'<span class="digits-message digits-message-'
-                              f'{session.message.kind}"{style}>'
-                              f"{html.escape(session.message.text)}</span>")
-        self.model_label.value = (f'<span title="the model reading your digits" style="color:'
-                                  f'{display.QUIET_COLOUR}">{html.escape(session.model_text)}'
-                                  "</span>")
-        if self._shown_reading is not session.detections:
-            self._shown_reading, self._shown_why = session.detections, None
-            self.previews.children = [self._preview(number, detection) for number, detection
-                                      in enumerate(session.detections)]
-        for number, preview in enumerate(self.previews.children):
-            preview.children[1].button_style = "info" if number == session.selected else ""
-        self._show_why()
+        self.message.value = display.message_html(session.message)
+        self.model_label.value = display.model_html(session.model_text)
+        self._show_previews()
+        if self.why_button.value != session.why:
+            self.why_button.value = session.why
         if session.label is not None and session.label in range(10):
             self.label_choice.value = session.label
         elif session.label is None and self.label_choice.value is not None:
             self.label_choice.value = None  # no reading selected: no label left from the last
-        self.chart.value = ("" if session.selected is None else
-                            _chart_html(display.chart(session.detections[session.selected],
-                                                      session.selected)))
+        self.chart.value = ("" if session.selected is None else display.chart_html(
+            display.chart(session.detections[session.selected], session.selected)))
         self._draw_overlay()
 
-    def _show_why(self) -> None:
-        """The Why? button, and the heat map over the selected preview (the others plain)."""
+    def _show_previews(self) -> None:
+        """A preview per reading, the selected one highlighted and, while Why? explains it,
+        showing its heat map."""
         session = self.session
-        if self.why_button.value != session.why:
-            self.why_button.value = session.why
+        if self._shown_reading is not session.detections:
+            self._shown_reading = session.detections
+            self._plain_previews = [display.preview_png(detection.image28)
+                                    for detection in session.detections]
+            self.previews.children = [self._preview(number, detection) for number, detection
+                                      in enumerate(session.detections)]
         why = session.explanation
-        wanted = None if why is None else (session.selected, why)
-        if self._shown_why == wanted:  # explanations compare by identity
-            return
-        previews = self.previews.children
-        if self._shown_why is not None and self._shown_why[0] < len(previews):
-            number = self._shown_why[0]
-            previews[number].children[0].value = display.preview_png(
-                session.detections[number].image28)
-            previews[number].remove_class("digits-why-shown")
-        if wanted is not None and wanted[0] < len(previews):
-            previews[wanted[0]].children[0].value = display.why_preview_png(why)
-            previews[wanted[0]].add_class("digits-why-shown")
-        self._shown_why = wanted
+        if why is not None and self._why_png[0] is not why:
+            self._why_png = (why, display.why_preview_png(why))
+        for number, preview in enumerate(self.previews.children):
+            image, button = preview.children
+            button.button_style = "info" if number == session.selected else ""
+            explained = why is not None and number == session.selected
+            picture = self._why_png[1] if explained else self._plain_previews[number]
+            if image.value != picture:
+                image.value = picture
+            (preview.add_class if explained else preview.remove_class)("digits-why-shown")
 
     def _preview(self, number, detection):
-        image = widgets.Image(value=display.preview_png(detection.image28), format="png",
+        image = widgets.Image(value=self._plain_previews[number], format="png",
                               width=PREVIEW_SIZE, height=PREVIEW_SIZE)
-        button = widgets.Button(description=f"#{number + 1}: {display.label_text(detection)}",
-                                tooltip="Show this digit's probabilities",
-                                layout=widgets.Layout(width="auto",
-                                                      min_width=f"{PREVIEW_SIZE + 40}px"))
+        caption, tooltip = display.CONTROLS["preview"]
+        button = widgets.Button(description=caption.format(
+            number=number + 1, label=display.label_text(detection)), tooltip=tooltip,
+            layout=widgets.Layout(width="auto", min_width=f"{PREVIEW_SIZE + 40}px"))
         button.on_click(self._guard(lambda _: self.select(number)))
         preview = widgets.VBox([image, button], layout=widgets.Layout(align_items="center"))
         preview.add_class("digits-preview")
@@ -365,21 +330,16 @@ class DrawingPad(widgets.VBox):
     # ``with hold_canvas()`` and the body only sends drawing commands.
 
     def _draw_background(self) -> None:
-        session, layer = self.session, self._background
-        width, height = session.drawing.width, session.drawing.height
-        picture = None
-        if session.picture is not None:
-            scale, dx, dy = session.placement
-            shown = session.picture_shown
-            picture = np.asarray(shown.resize((max(1, round(shown.width * scale)),
-                                               max(1, round(shown.height * scale))))
-                                 .convert("RGBA"))
+        layer, width, height = self._background, self.drawing.width, self.drawing.height
+        picture = self.session.picture_on_pad
+        if picture is not None:
+            picture = np.asarray(picture[0].convert("RGBA")), picture[1]
         with hold_canvas():
             layer.clear()
             layer.fill_style = display.PAD_COLOUR
             layer.fill_rect(0, 0, width, height)
             if picture is not None:
-                layer.put_image_data(picture, dx, dy)
+                layer.put_image_data(picture[0], *picture[1])
             layer.stroke_style = display.FRAME_COLOUR
             layer.line_width = 2
             layer.stroke_rect(1, 1, width - 2, height - 2)
@@ -400,32 +360,18 @@ class DrawingPad(widgets.VBox):
     @property
     def overlay_items(self) -> list[display.Box]:
         """The boxes on the overlay (pad pixels), as ``display.boxes`` makes them."""
-        session = self.session
-        placement = session.placement if session.picture is not None else (1.0, 0, 0)
-        return display.boxes(session.detections, session.selected, placement)
-
-    @property
-    def overlay_labels(self) -> list[display.Label]:
-        """The labels on the overlay: text measured in the pad's font, placed by ``display``."""
-        return display.label_layout(self.overlay_items, display.text_size,
-                                    (self.drawing.width, self.drawing.height))
+        return self.session.overlay(display.text_size).boxes
 
     def _draw_overlay(self) -> None:
-        items = self.overlay_items
-        placed = self.overlay_labels
-        why = self.session.explanation
-        heat = None
-        if why is not None and self.session.selected < len(items):
-            heat = display.why_box(why, items[self.session.selected].box)
-        if heat is not None:
-            heat = heat[0], np.asarray(heat[1])
+        shown = self.session.overlay(display.text_size)
+        heat = None if shown.heat is None else (shown.heat[0], np.asarray(shown.heat[1]))
         layer = self._overlay
         with hold_canvas():
             layer.clear()
             if heat is not None:
                 layer.put_image_data(heat[1], *heat[0])
             layer.text_baseline = "middle"
-            for item, label in zip(items, placed, strict=True):
+            for item, label in zip(shown.boxes, shown.labels, strict=True):
                 left, top, right, bottom = label.spot
                 box_left, box_top, box_right, box_bottom = item.box
                 layer.stroke_style = layer.fill_style = item.colour
@@ -441,25 +387,12 @@ class DrawingPad(widgets.VBox):
             layer.set_line_dash([])
 
 
-PAGE_LINE = ("<b>digits</b> — draw one or more digits in the white box with your mouse or "
-             "finger, then press <b>Recognize</b>.")
-# The standalone page (``make web``): no notebook margins, the pad as wide as the screen allows,
-# and no page scrolling while a finger draws on the canvas.
-PAGE_STYLE = """<style>
-body, .jp-Notebook, .jp-Cell, .jp-OutputArea-output { margin: 0 !important; padding: 0 !important; }
-.digits-page { box-sizing: border-box; width: 100%; max-width: 980px; margin: 0 auto;
-               padding: 8px; overflow-x: hidden; }
-.digits-page .digits-line { font-size: 16px; margin: 0 0 6px 0; }
-.digits-page canvas.digits-canvas { touch-action: none; }
-</style>"""
-
-
 def standalone_page(**pad_options) -> widgets.VBox:
     """The page ``make web`` serves: one line saying what to do, then the pad, as wide as the
     screen allows (``pad_options`` go to ``DrawingPad``)."""
     pad = DrawingPad(fit_width=True, **pad_options)
-    line = _styled(widgets.HTML(PAGE_STYLE + f'<p class="digits-line">{PAGE_LINE}</p>'),
-                   "digits-line-box")
+    line = _styled(widgets.HTML(display.PAGE_STYLE + '<p class="digits-line">'
+                                f"{display.PAGE_LINE}</p>"), "digits-line-box")
     page = widgets.VBox([line, pad], layout=widgets.Layout(width="100%"))
     page.add_class("digits-page")
     page.pad = pad
@@ -472,18 +405,9 @@ def _styled(widget, css_class):
     return widget
 
 
-def _chart_html(chart: display.Chart) -> str:
-    """A ``display.Chart`` as a small HTML bar chart."""
-    rows = "".join(
-        f'<tr><td style="padding:0 6px;font-weight:bold">{digit}</td>'
-        f'<td style="width:204px"><div style="background:{colour};height:11px;'
-        f'width:{max(1, round(200 * probability))}px"></div></td>'
-        f'<td style="padding:0 6px;text-align:right">{100 * probability:.1f}%</td></tr>'
-        for digit, probability, colour in chart.bars)
-    title = html.escape(chart.title)
-    if chart.unsure_reason:
-        title += f" — <b>unsure</b>: {html.escape(chart.unsure_reason)}"
-    if chart.next_likeliest:
-        title += f"<br>next likeliest: {html.escape(chart.next_likeliest)}"
-    return (f'<div style="font-size:13px;line-height:1.2"><div>{title}</div>'
-            f'<table style="border-collapse:collapse">{rows}</table></div>')
+def _control(name, kind, **options):
+    """A control of ``kind`` with the caption and tooltip ``display.CONTROLS`` gives ``name``,
+    and the CSS class ``digits-<name>``."""
+    caption, tooltip = display.CONTROLS[name]
+    return _styled(kind(description=caption, tooltip=tooltip, **options),
+                   "digits-" + name.replace("_", "-"))

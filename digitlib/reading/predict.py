@@ -32,10 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
 
 from digitlib import config
-from digitlib.pads import display
 from digitlib.reading import images, paper, runtime, segment, touching, whole_digit
 from digitlib.reading.preprocess import MNIST_SIZE, stroke_width, to_mnist
 
@@ -522,55 +520,3 @@ def implausible(found: segment.Segment) -> str:
     if stroke_width(mask) > BLOB * max(width, height):
         return "a filled blob or a dot, not a digit"
     return ""
-
-
-def annotate(image, detections, photo: bool | None = None) -> Image.Image:
-    """The image (dark ink on white) with each detection's box and label drawn on it.
-
-    Sure readings are green, unsure ones orange and marked "?", in the colours and label text
-    of ``digitlib.pads.display``, as the notebook pad and the Tk app show them. Works with
-    ``Detection``s from ``predict_digits`` and with a single ``Prediction`` (boxed around all
-    the ink). Readings of a photo (``source == "photo"``, or ``photo=True``) are drawn on the
-    original photo.
-    """
-    if isinstance(detections, Prediction):
-        detections = [detections]
-    if photo is None and any(d.source == paper.PHOTO for d in detections):
-        photo = True
-    page = paper.read_page(image, photo)
-    if page.source == paper.PHOTO or page.scale != 1.0:  # boxes are in the original's pixels
-        picture = paper.original_rgb(page)
-    else:
-        picture = Image.fromarray(np.round(255 * (1 - page.ink)).astype(np.uint8)).convert("RGB")
-    ink = page.ink
-    draw = ImageDraw.Draw(picture)
-    boxes = [d.box if isinstance(d, Detection) else (0, 0, *picture.size) for d in detections]
-    # A label ("7 98%") is about 3.5 font sizes wide: keep it near its digit's height and width.
-    heights, widths = ([box[3] - box[1] for box in boxes], [box[2] - box[0] for box in boxes])
-    font_size = (int(np.clip(min(0.18 * np.median(heights), 0.4 * np.median(widths)), 10, 40))
-                 if boxes else 10)
-    font = ImageFont.load_default(size=font_size)
-    line = max(1, round(min(picture.size) / 150))
-    boxes = [d.box if isinstance(d, Detection) else page.to_original(_ink_box(ink))
-             for d in detections]
-    texts = [display.label_text(d) for d in detections]
-    text_boxes = [draw.textbbox((0, 0), text, font=font) for text in texts]
-    sizes = [(text_box[2] + 2 * line, text_box[3] - text_box[1] + 2 * line)
-             for text_box in text_boxes]
-    spots = display.label_spots(boxes, sizes, picture.size)
-    for d, box, text, text_box, (left, top, right, bottom) in zip(
-            detections, boxes, texts, text_boxes, spots, strict=True):
-        colour = display.rgb(display.colour(d))
-        draw.rectangle((box[0], box[1], box[2] - 1, box[3] - 1), outline=colour, width=line)
-        draw.rectangle((left, top, right - 1, bottom - 1), fill=colour)
-        draw.text((left + line, top + line - text_box[1]), text,
-                  fill=display.rgb(display.LABEL_TEXT_COLOUR), font=font)
-    return picture
-
-
-def _ink_box(ink):
-    rows = np.flatnonzero((ink > segment.INK_LEVEL).any(axis=1))
-    columns = np.flatnonzero((ink > segment.INK_LEVEL).any(axis=0))
-    if len(rows) == 0:
-        return (0, 0, ink.shape[1], ink.shape[0])
-    return (int(columns[0]), int(rows[0]), int(columns[-1]) + 1, int(rows[-1]) + 1)

@@ -28,7 +28,7 @@ class Drawing:
         self.width, self.height = width, height
         self.brush = brush
         self.strokes: list[Stroke] = []
-        self._drawing = False
+        self._in_stroke = False
 
     @property
     def brush(self) -> float:
@@ -45,33 +45,33 @@ class Drawing:
         return not self.strokes
 
     @property
-    def drawing(self) -> bool:
-        """True between ``start`` and ``end``: the pen is down."""
-        return self._drawing
+    def in_stroke(self) -> bool:
+        """True between ``start`` and ``end``: the pen is down, drawing a stroke."""
+        return self._in_stroke
 
     def start(self, x: float, y: float) -> None:
         """Pen down: begin a new stroke at (x, y); ``ValueError`` for NaN or infinity."""
         point = _point(x, y)
         self.strokes.append(Stroke(self.brush, [point]))
-        self._drawing = True
+        self._in_stroke = True
 
     def extend(self, x: float, y: float) -> bool:
         """Pen moved to (x, y); returns False (and records nothing) when the pen is up.
         ``ValueError`` for NaN or infinity."""
-        if not self._drawing:
+        if not self._in_stroke:
             return False
         self.strokes[-1].points.append(_point(x, y))
         return True
 
     def end(self) -> bool:
         """Pen up (or left the pad); returns True when a stroke was finished."""
-        finished, self._drawing = self._drawing, False
+        finished, self._in_stroke = self._in_stroke, False
         return finished
 
     def add_stroke(self, points) -> None:
         """Draw a whole stroke through ``points`` (x, y pairs): pen down at the first, through
         the others, pen up; exactly what the pointer events of the same path record."""
-        if self._drawing:
+        if self._in_stroke:
             raise ValueError("a stroke is in progress: end() it before adding another")
         try:
             path = [(float(x), float(y)) for x, y in points]
@@ -89,7 +89,7 @@ class Drawing:
 
     def undo(self) -> bool:
         """Remove the last stroke; returns False when there was none."""
-        self._drawing = False
+        self._in_stroke = False
         if not self.strokes:
             return False
         self.strokes.pop()
@@ -97,7 +97,7 @@ class Drawing:
 
     def clear(self) -> None:
         self.strokes.clear()
-        self._drawing = False
+        self._in_stroke = False
 
     def to_image(self) -> Image.Image:
         """The drawing as a greyscale Pillow image: black ink on a white pad."""

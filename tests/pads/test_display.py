@@ -19,19 +19,41 @@ def test_one_green_and_one_orange():
     assert display.rgb(display.SURE_COLOUR) == (0, 150, 0)
 
 
-def test_annotate_draws_in_the_same_colours(tmp_path):
+def test_annotate_draws_in_the_same_colours():
     from PIL import Image
-
-    from digitlib.reading.predict import annotate
 
     picture = Image.new("L", (200, 100), 255)
     picture.paste(0, (40, 20, 60, 80))
     found = [detection(1, 0.98, box=(40, 20, 60, 80)), detection(7, 0.5, box=(120, 20, 140, 80))]
     picture.paste(0, (120, 20, 140, 80))
     pixels = {tuple(int(v) for v in pixel)
-              for pixel in np.asarray(annotate(picture, found)).reshape(-1, 3)}
+              for pixel in np.asarray(display.annotate(picture, found)).reshape(-1, 3)}
     assert display.rgb(display.SURE_COLOUR) in pixels
     assert display.rgb(display.UNSURE_COLOUR) in pixels
+
+
+def test_annotate_boxes_each_reading_of_the_real_model(predictor):
+    from digitlib.datasets.synthetic import draw_digits, row_of_places
+
+    digits, places, size = [1, 7], row_of_places(2), (200, 140)
+    image = draw_digits(digits, places, size)
+    found = predictor.predict_digits(image)
+    picture = display.annotate(image, found)
+    assert picture.mode == "RGB" and picture.size == size
+    pixels = np.asarray(picture).astype(int)
+    for reading in found:
+        left, top, right, bottom = reading.box
+        colour = tuple(pixels[bottom - 1, (left + right) // 2])  # the box's bottom edge
+        assert colour == ((230, 120, 0) if reading.unsure else (0, 150, 0))
+    assert display.annotate(image, []).size == size
+    assert display.annotate(image, predictor.predict_digit(image)).size == size
+
+
+def test_annotate_refuses_what_is_not_a_reading():
+    from PIL import Image
+
+    with pytest.raises(TypeError, match="readings of predict_digits"):
+        display.annotate(Image.new("L", (20, 20), 255), "7")
 
 
 def test_the_preview_is_the_28x28_image_scaled_up_with_crisp_pixels():
@@ -174,3 +196,51 @@ def test_the_why_map_is_stretched_over_the_box_with_a_halo_round_it():
     assert alpha[55, 30] == round(255 * display.WHY_BOX_OPACITY)  # over the ink
     assert alpha[2, 2] > 0  # the halo, outside the box
     assert display.why_box(why, (100, 50, 101, 150)) is None  # too small to draw
+
+
+# ------------------------------------------------------------- what both front ends share
+
+def test_previews_shrink_to_fit_their_row():
+    assert display.preview_scale(3, 800, 50, 10) == display.PREVIEW_SCALE  # 3 x (84 + 10)
+    assert display.preview_scale(12, 800, 50, 10) == 2  # 12 x (56 + 10) fit in 800
+    assert display.preview_scale(13, 800, 50, 10) == 1  # 13 x (50 + 10): the text is wider
+    assert display.preview_scale(40, 800, 50, 10) == display.PREVIEW_SCALES[-1]  # cut off
+
+
+def test_the_chart_in_words_and_in_html():
+    unsure = display.chart(detection(7, 0.6), 1)
+    assert display.chart_notes(unsure) == "unsure: low confidence (60%)\nnext likeliest: 8 (4%)"
+    assert display.chart_notes(display.chart(detection(7, 1.0), 0)) == "next likeliest: 8 (0%)"
+    page = display.chart_html(unsure)
+    assert page.count("<tr>") == 10 and "<b>unsure</b>: low confidence (60%)" in page
+    assert f"background:{display.UNSURE_COLOUR}" in page
+
+
+def test_a_message_is_shown_in_its_kinds_colour_and_escaped():
+    from digitlib.pads.session import Message
+
+    shown = display.message_html(Message("Could not open <b>.png", "error"))
+    assert f"color:{display.ERROR_COLOUR}" in shown and "&lt;b&gt;" in shown
+    assert "color:" not in display.message_html(Message("Read: 7", "result"))
+    assert display.label_caption([detection(1, 0.9)], 0) == "Label:"
+    assert display.label_caption([detection(1, 0.9)] * 3, 1) == "Label of #2:"
+
+
+def test_the_overlay_holds_boxes_labels_and_the_heat_map_of_the_selected_reading():
+    evidence = np.zeros((28, 28), np.float32)
+    evidence[4:24, 9:19] = 1.0
+    readings = [detection(1, 0.98, box=(10, 40, 40, 120)),
+                detection(7, 0.5, box=(90, 40, 130, 120))]
+    plain = display.overlay(readings, 1, (1.0, 0, 0), None, display.text_size, (200, 200))
+    assert [box.selected for box in plain.boxes] == [False, True] and plain.heat is None
+    assert [label.text for label in plain.labels] == ["1 98%", "7? 50%"]
+    why = display.overlay(readings, 1, (1.0, 0, 0), _explanation(evidence), display.text_size,
+                          (200, 200))
+    assert why.heat[0] == display.why_box(_explanation(evidence), (90, 40, 130, 120))[0]
+
+
+def test_a_picture_is_scaled_to_its_place_on_the_pad():
+    from PIL import Image
+
+    picture, corner = display.placed(Image.new("L", (100, 50)), (100, 50), (2.8, 0, 70))
+    assert picture.size == (280, 140) and corner == (0, 70)

@@ -2,13 +2,16 @@
 
 Every message the user can see is checked here by the name it has in ``digitlib.pads.session``.
 Most tests use the fake predictor of ``tests.fakes`` (a digit per run of inked columns); the
-tests at the end read real image files of "274" with the real model.
+tests at the end read real image files of "274" with the real model. The jobs (load, read,
+explain) are run here as a worker would: ``next_job``, ``job.run()``, then ``job_done``.
 """
 
 import errno
 import io
+import json
 import math
 import struct
+import sys
 import types
 import zlib
 
@@ -18,7 +21,7 @@ from PIL import Image
 
 from digitlib import config
 from digitlib.pads import display, session
-from digitlib.pads.session import Message, PadSession
+from digitlib.pads.session import JobKind, Message, PadSession, Status
 from digitlib.reading import images
 from digitlib.reading.strokes import Drawing
 from tests.fakes import FakePredictor, stroke
@@ -134,20 +137,58 @@ def test_nothing_found_and_bad_input_are_explained():
         error="image of 9x9 pixels is too small"), "error")
 
 
-def test_a_reading_of_a_changed_drawing_is_stale_and_dropped():
+def test_a_reading_of_a_changed_drawing_is_dropped_and_the_drawing_read_again():
     pad = PadSession(FakePredictor())
     one(pad, 95)
-    version, image = pad.start_reading()
-    assert pad.message == Message(session.READING) and pad.state()["status"] == "reading"
+    assert pad.next_job() is None  # nothing asked for yet
+    pad.ask_reading()
+    job = pad.next_job()
+    assert job.kind is JobKind.READ and job.version == pad.version
+    assert pad.message == Message(session.READING) and pad.status is Status.READING
+    assert pad.state()["status"] == "reading" and pad.next_job() is None  # one at a time
+    result = job.run()  # what the worker does
     one(pad, 280)  # the drawing changes while the worker reads
-    assert not pad.finish_reading(version, image, pad.predictor.predict_digits(image))
+    assert not pad.job_done(job, result)
     assert pad.detections == [] and not pad.is_read
-    version, image = pad.start_reading()
-    assert pad.finish_reading(version, image, pad.predictor.predict_digits(image))
+    job = pad.next_job()  # still asked: what is on the pad now
+    assert pad.job_done(job, job.run()) and pad.status is Status.READY
     assert len(pad.detections) == 2 and pad.is_read
-    assert pad.start_reading() is None  # already read: nothing to do
-    pad.reading_failed(version - 1, ValueError("old"))  # a stale failure changes nothing
-    assert len(pad.detections) == 2
+    pad.ask_reading()
+    assert pad.next_job() is None  # already read: nothing to do
+    one(pad, 465)
+    pad.ask_reading()
+    job = pad.next_job()
+    one(pad, 540)
+    assert pad.job_failed(job, ValueError("old"))  # a stale failure changes nothing ...
+    assert pad.message.text == session.STROKES_DRAWN.format(count=4, s="s")
+    assert pad.next_job() is None  # ... and is not read again unasked
+
+
+def test_a_job_is_given_back_once():
+    pad = PadSession(FakePredictor())
+    one(pad)
+    pad.ask_reading()
+    job = pad.next_job()
+    pad.job_done(job, job.run())
+    with pytest.raises(ValueError, match="not the one handed out"):
+        pad.job_done(job, [])
+
+
+def test_a_bug_in_a_job_is_said_as_one_and_not_run_again():
+    pad = PadSession(FakePredictor(error=RuntimeError("model exploded")))
+    one(pad)
+    pad.ask_reading()
+    job = pad.next_job()
+    with pytest.raises(RuntimeError) as error:
+        job.run()
+    assert not pad.job_failed(job, error.value)  # not an expected error: show the details
+    assert pad.message == Message(session.SOMETHING_WRONG.format(
+        error="RuntimeError: model exploded"), "error")
+    assert pad.is_read and pad.detections == [] and pad.next_job() is None
+    one(pad, 95)
+    with pytest.raises(RuntimeError, match="model exploded"):
+        pad.recognize()  # run_jobs raises it once it is said
+    assert pad.message.kind == "error" and pad.job is None
 
 
 def test_live_mode_wants_a_reading_after_each_stroke_and_keeps_the_last_boxes():
@@ -165,8 +206,9 @@ def test_live_mode_wants_a_reading_after_each_stroke_and_keeps_the_last_boxes():
     assert len(pad.detections) == 2
     pad.set_live(False)
     one(pad, 465)
-    assert pad.detections == []
-    assert pad.set_live(True)  # turning live on asks for a reading
+    assert pad.detections == [] and not pad.wants_reading
+    pad.set_live(True)  # turning live on asks for a reading
+    assert pad.wants_reading and pad.next_job().kind is JobKind.READ
 
 
 # ----------------------------------------------------------------------------- the model
@@ -209,12 +251,53 @@ def test_a_missing_personal_model_says_how_to_make_it(tmp_path, monkeypatch):
     assert pad.load_model() is None and "digitlib finetune" in pad.message.text
 
 
-def test_reading_waits_for_a_model_that_is_loading():
+def test_the_model_is_loaded_first_and_reading_waits_for_it():
     pad = PadSession(model="committed")
     one(pad)
-    assert pad.start_reading() is None and pad.message == Message(session.WAITING_FOR_MODEL)
-    pad.model_ready(FakePredictor())
-    assert pad.start_reading() is not None
+    load = pad.next_job()
+    assert load.kind is JobKind.LOAD and pad.status is Status.LOADING
+    pad.ask_reading()  # Recognize pressed while the model loads
+    assert pad.message == Message(session.WAITING_FOR_MODEL) and pad.next_job() is None
+    assert pad.job_done(load, FakePredictor()) and pad.status is Status.READY
+    read = pad.next_job()  # read without Recognize being pressed again
+    assert read.kind is JobKind.READ and pad.message == Message(session.READING)
+
+
+def test_a_model_that_fails_to_load_is_said_once_and_not_loaded_again(tmp_path):
+    pad = PadSession(model=tmp_path / "missing.keras")
+    load = pad.next_job()
+    with pytest.raises(FileNotFoundError) as error:
+        load.run()
+    assert pad.job_failed(load, error.value) and pad.status is Status.ERROR
+    assert pad.next_job() is None
+    one(pad)
+    pad.ask_reading()
+    assert pad.message.text.startswith("No model to read digits with") and pad.next_job() is None
+
+
+def test_the_model_is_named_while_a_worker_is_still_importing_keras(monkeypatch):
+    monkeypatch.setitem(sys.modules, "keras", types.ModuleType("keras"))  # no Model yet
+    pad = PadSession(model="committed")
+    assert pad.model_text.endswith("(mnist_cnn.keras) — loading")
+
+
+def test_the_model_may_be_a_name_a_path_a_keras_model_or_a_predictor(tmp_path):
+    from digitlib.reading.predict import Predictor
+    from tests.helpers import tiny_model
+
+    assert PadSession(model="mine").model_path == config.model_path("mine")
+    assert PadSession(model=tmp_path / "m.keras").model_path == tmp_path / "m.keras"
+    network = tiny_model()
+    pad = PadSession(model=network)
+    assert pad.model_text == "Model: given in code — loading" and pad.predictor is None
+    load = pad.next_job()
+    pad.job_done(load, load.run())
+    assert isinstance(pad.predictor, Predictor) and pad.predictor.model is network
+    assert pad.model_text == "Model: given in code"
+    with pytest.raises(TypeError, match="a loaded Keras model or a Predictor, got int"):
+        PadSession(model=7)
+    with pytest.raises(ValueError, match="empty string"):
+        PadSession(model="  ")
 
 
 def test_a_loaded_model_replaces_the_loading_message():
@@ -351,6 +434,12 @@ def test_every_message_is_checked_here():
                 if name.isupper() and isinstance(value, str) and not name.startswith("PAD")]
     assert len(messages) >= 25
     assert [name for name in messages if f"session.{name}" not in source] == []
+
+
+def test_the_desktop_apps_words_when_it_cannot_start_say_what_to_do():
+    missing = session.TKINTER_MISSING.format(python="/usr/bin/python3")
+    assert "python3-tk" in missing and "needs no Tk" in missing
+    assert "Xvfb" in session.NO_DISPLAY.format(error="no display name")
 
 
 def test_every_message_kind_has_a_colour_entry():
@@ -593,52 +682,62 @@ def why_pad(**options):
 def test_why_explains_the_selected_reading_once_and_names_both_digits():
     pad = why_pad()
     assert pad.explanation is None and not pad.wants_explanation  # Why? is off
-    assert pad.set_why(True) and pad.wants_explanation
-    why = pad.explain_selected()
-    assert why is pad.explanation and pad.explainer.calls == [pad.detections[0]]
+    pad.set_why(True)
+    assert pad.wants_explanation
+    pad.run_jobs()
+    why = pad.explanation
+    assert why is not None and pad.explainer.calls == [pad.detections[0]]
     assert pad.message == Message(session.WHY_SHOWN.format(digit=1, runner_up=2), "result")
     assert pad.message.text == ("Why 1? Orange pixels pushed the model towards 1, blue ones "
                                 "towards 2 (its runner-up).")
-    assert pad.explain_selected() is why and len(pad.explainer.calls) == 1  # kept
+    pad.run_jobs()
+    assert pad.explanation is why and len(pad.explainer.calls) == 1  # kept
     pad.select(1)
     assert pad.explanation is None and pad.wants_explanation
-    pad.explain_selected()
+    pad.run_jobs()
     assert pad.explanation.digit == 7 and len(pad.explainer.calls) == 2
     pad.select(0)  # back to the first: its explanation was kept, and is said again
     assert pad.explanation is why and len(pad.explainer.calls) == 2
     assert pad.message.text.startswith("Why 1?")
     assert pad.state()["why"] and pad.state()["explained"]
-    assert not pad.set_why(False) and pad.explanation is None
+    assert json.loads(json.dumps(pad.state()))["status"] == "ready"  # the Status, as text
+    pad.set_why(False)
+    assert pad.explanation is None and not pad.wants_explanation
     assert pad.message.text.startswith("Read: 1 7 0")
 
 
 def test_why_with_nothing_read_says_what_to_do():
     pad = PadSession(FakePredictor())
     pad.explainer = FakeExplainer()
-    assert not pad.set_why(True)
+    pad.set_why(True)
     assert pad.message == Message(session.NOTHING_TO_EXPLAIN, "empty")
     one(pad)
-    assert pad.explain_selected() is None and pad.explainer.calls == []  # not read yet
+    pad.run_jobs()
+    assert pad.explanation is None and pad.explainer.calls == []  # not read yet
     pad.recognize()
-    assert pad.explain_selected() is not None  # Why? stayed on: the reading is explained
+    assert pad.explanation is not None  # Why? stayed on: the reading is explained with it
 
 
 def test_an_explanation_goes_as_soon_as_its_reading_is_stale():
     pad = why_pad()
     pad.set_why(True)
-    pad.explain_selected()
+    pad.run_jobs()
     one(pad, 540)
     assert pad.explanation is None and not pad.wants_explanation  # not read yet
-    pad.recognize()
+    pad.ask_reading()
+    read = pad.next_job()
+    pad.job_done(read, read.run())
     assert pad.wants_explanation  # Why? is still on: the new reading wants explaining
-    assert pad.explain_selected() is not None and len(pad.explainer.calls) == 2
+    explain = pad.next_job()
+    assert explain.kind is JobKind.EXPLAIN and pad.job_done(explain, explain.run())
+    assert pad.explanation is not None and len(pad.explainer.calls) == 2
 
 
 def test_in_live_mode_the_kept_boxes_lose_their_explanation_too():
     pad = why_pad()
     pad.set_live(True)
     pad.set_why(True)
-    pad.explain_selected()
+    pad.run_jobs()
     one(pad, 540)
     assert pad.detections and pad.explanation is None
 
@@ -646,16 +745,15 @@ def test_in_live_mode_the_kept_boxes_lose_their_explanation_too():
 def test_a_worker_explanation_of_a_stale_reading_is_dropped():
     pad = why_pad()
     pad.set_why(True)
-    version, number, detection = pad.start_explaining()
+    job = pad.next_job()
+    assert job.kind is JobKind.EXPLAIN and job.number == 0
     assert pad.message == Message(session.EXPLAINING.format(digit=1))
-    assert pad.start_explaining() is None  # one at a time
+    assert pad.next_job() is None  # one at a time
     assert pad.state()["why"] and not pad.state()["explained"]
+    result = job.run()
     one(pad, 540)  # the drawing changes while the worker explains
-    assert not pad.finish_explaining(version, number, FakeExplainer()(detection, None))
-    assert pad.explanation is None
-    pad.recognize()
-    job = pad.start_explaining()
-    assert pad.finish_explaining(*job[:2], FakeExplainer()(job[2], None))
+    assert not pad.job_done(job, result) and pad.explanation is None
+    pad.recognize()  # the new reading, explained in turn
     assert pad.explanation is not None
 
 
@@ -663,7 +761,8 @@ def test_an_explanation_that_fails_is_said_and_turns_why_off():
     pad, _ = read_pad()
     pad.explainer = FakeExplainer(error=TypeError("expected a digitlib Predictor"))
     pad.set_why(True)
-    assert pad.explain_selected() is None
+    pad.run_jobs()
+    assert pad.explanation is None
     assert pad.message == Message(session.CANNOT_EXPLAIN.format(
         error="expected a digitlib Predictor"), "error")
     assert not pad.why and not pad.wants_explanation
@@ -674,8 +773,9 @@ def test_why_explains_a_real_reading_with_the_real_model(predictor):
     assert pad.load_image(files_274()["8-bit JPEG"], name="274.jpg")
     pad.recognize()
     pad.select(2)
-    assert pad.set_why(True)
-    why = pad.explain_selected()
+    pad.set_why(True)
+    pad.run_jobs()
+    why = pad.explanation
     assert why.digit == 4 and why.runner_up != 4 and why.evidence.shape == (28, 28)
     assert why.evidence.max() > 0  # some ink pushed towards the answer
     assert pad.message == Message(session.WHY_SHOWN.format(digit=4, runner_up=why.runner_up),
@@ -730,7 +830,7 @@ def test_pen_events_at_nan_or_infinite_points_are_ignored():
     pad = PadSession(FakePredictor())
     for bad in [(math.nan, 60), (95, math.inf), (-math.inf, math.nan), ("x", 1), (None, 2)]:
         pad.pen_down(*bad)
-        assert not pad.drawing.drawing and pad.is_empty
+        assert not pad.drawing.in_stroke and pad.is_empty
     pad.pen_down(95, 60)
     assert pad.pen_move(math.nan, 140) is None and pad.pen_move(95, math.inf) is None
     pad.pen_move(95, 220)
@@ -821,35 +921,39 @@ def test_random_operations_raise_only_documented_errors_and_never_show_a_stale_r
     pad.explainer = RecordingExplainer()
     picture = Image.new("L", (120, 60), 255)
     picture.paste(0, (50, 10, 62, 50))
-    pending = []  # worker readings not yet finished: (version, image, detections)
+    pending = []  # the job a worker runs, done but not yet given back: (job, result)
     read_pixels = {}  # version -> the pixels that were read for it
 
     def pixels_now():
         image = pad.picture if pad.picture is not None else pad.drawing.to_image()
         return image.tobytes()
 
-    def start():
-        read_pixels.setdefault(pad.version, pixels_now())  # also what a blank pad reads
-        job = pad.start_reading()
-        if job is not None:
-            version, image = job
-            assert image.tobytes() == read_pixels[version]
-            pending.append((version, image, pad.predictor.predict_digits(image)))
+    def here(action):
+        """``action``, with what is on the pad now noted (it may read it)."""
+        def noted(*args):
+            read_pixels.setdefault(pad.version, pixels_now())  # also what a blank pad reads
+            return action(*args)
+        return noted
 
-    def recognize():
+    def start():
         read_pixels.setdefault(pad.version, pixels_now())
-        pad.recognize()
+        job = pad.next_job()
+        if job is not None:
+            if job.kind is JobKind.READ:
+                assert job.image.tobytes() == read_pixels[job.version]
+            pending.append((job, job.run()))
 
     def finish():
         if pending:
-            pad.finish_reading(*pending.pop(int(rng.integers(len(pending)))))
+            pad.job_done(*pending.pop())
 
     operations = {
         "pen_down": lambda: pad.pen_down(*random_point(rng)),
         "pen_move": lambda: [pad.pen_move(*random_point(rng)) for _ in range(3)],
         "pen_up": lambda: pad.wants_reading and pad.pen_up(),
         "pen_up_always": pad.pen_up,
-        "recognize": recognize,
+        "recognize": here(pad.recognize),
+        "ask": here(pad.ask_reading),
         "start": start,
         "finish": finish,
         "undo": pad.undo,
@@ -860,7 +964,8 @@ def test_random_operations_raise_only_documented_errors_and_never_show_a_stale_r
         "label": lambda: pad.set_label(rng.choice([0, 7, 9, 10, -1, "3", "x", None, 2.5])),
         "save": pad.save,
         "undo_save": pad.undo_save,
-        "why": lambda: pad.set_why(bool(rng.integers(2))) and pad.explain_selected(),
+        "why": lambda: pad.set_why(bool(rng.integers(2))),
+        "run": here(pad.run_jobs),
         "picture": lambda: pad.load_image(picture, "bar.png"),
         "state": pad.state,
     }

@@ -1,6 +1,6 @@
 """digitlib.pads.tk_app: the desktop app as a Tk view of a PadSession.
 
-What the pad *does* (messages, staleness, saving) is tested once, in tests/test_session.py;
+What the pad *does* (messages, staleness, saving) is tested once, in tests/pads/test_session.py;
 these tests check the Tk side: the install and display hints, events reaching the session, the
 worker thread, and the session's state reaching the canvas, the previews and the labels. They
 run on a real Tk root on a virtual display (the ``x_display`` fixture of conftest.py).
@@ -56,7 +56,7 @@ def root(x_display):
 
 
 def make_app(root, predictor=None, **options):
-    app = tk_app.DigitApp(root, predictor=predictor or FakePredictor((1, 2), [0.98, 0.61],
+    app = tk_app.DigitApp(root, model=predictor or FakePredictor((1, 2), [0.98, 0.61],
                                                                      gap=1), **options)
     root.update()
     return app
@@ -158,7 +158,7 @@ def test_undo_clear_live_and_brush(root):
 
 
 def test_a_model_loads_in_the_worker_and_a_missing_one_is_explained(root, tmp_path):
-    app = tk_app.DigitApp(root, model_path=tmp_path / "no_such_model.keras")
+    app = tk_app.DigitApp(root, model=tmp_path / "no_such_model.keras")
     assert app.model_label.cget("text").endswith("no_such_model.keras) — loading")
     wait_for(root, lambda: app.session.model_status != "loading", timeout=120)
     assert app.session.model_status == "error"
@@ -288,7 +288,8 @@ def test_why_is_worked_out_in_the_worker_and_shown_on_preview_and_box(root, tmp_
     read(app, root, [(60, 40), (60, 240)], [(200, 40), (280, 40), (230, 240)])
     plain = app.preview_row.winfo_children()[0].cget("image")
     app.why_button.invoke()  # the learner presses Why?
-    assert app.why.get() and app.results.cget("text") == session.EXPLAINING.format(digit=1)
+    assert app.why_button.cget("text") == tk_app.WHY_ON_TEXT
+    assert app.results.cget("text") == session.EXPLAINING.format(digit=1)
     wait_for(root, lambda: app.session.explanation is not None)
     assert explainer.threads == ["digits-predict_0"]  # never on the Tk thread
     assert app.results.cget("text") == session.WHY_SHOWN.format(digit=1, runner_up=2)
@@ -312,20 +313,20 @@ def test_an_explanation_of_a_changed_drawing_is_dropped_and_redone(root):
     read(app, root, [(60, 40), (60, 240)])
     app.explain_why(True)
     draw(app, [(200, 40), (280, 40), (230, 240)])  # while the worker explains the first
-    wait_for(root, lambda: app._job is None)
+    wait_for(root, lambda: app._running is None)
     assert app.session.explanation is None and not app.canvas.find_withtag("why")
     read(app, root)
     wait_for(root, lambda: app.session.explanation is not None)
-    assert len(explainer.threads) == 2 and app.why.get()
+    assert len(explainer.threads) == 2 and app.session.why
 
 
 def test_why_with_the_fake_predictor_says_it_cannot_explain(root):
     app = make_app(root)  # FakePredictor: no Keras model, so the real explainer refuses it
     read(app, root, [(60, 40), (60, 240)])
     app.why_button.invoke()
-    wait_for(root, lambda: app._job is None)
+    wait_for(root, lambda: app._running is None)
     assert app.results.cget("text").startswith("Could not explain this reading")
-    assert not app.why.get()
+    assert app.why_button.cget("text") == tk_app.WHY_OFF_TEXT
 
 
 # A window that holds still ---------------------------------------------------------------

@@ -1,7 +1,7 @@
 """digitlib.pads.widget: the notebook pad as a view of a PadSession, driven headless through its
 mouse/touch handlers and buttons.
 
-What the pad *does* (messages, staleness, saving) is tested once, in tests/test_session.py;
+What the pad *does* (messages, staleness, saving) is tested once, in tests/pads/test_session.py;
 these tests check the ipywidgets/ipycanvas side: events reach the session, and the session's
 state reaches the canvas layers and the widgets.
 """
@@ -74,7 +74,7 @@ def test_mouse_events_reach_the_session_and_draw_ink(sent):
     assert pad.drawing.is_empty
     stroke(pad, [(10, 20), (30, 40), (50, 60)])
     assert pad.drawing.strokes[0].points == [(10, 20), (30, 40), (50, 60)]
-    assert not pad.drawing.drawing
+    assert not pad.drawing.in_stroke
     ink = [(name, args) for layer, name, args in sent if layer is pad.canvas[1]]
     assert ("fillCircle", [10, 20, pad.drawing.brush / 2]) in ink
     assert ("strokeLine", [30, 40, 50, 60]) in ink
@@ -153,7 +153,7 @@ def test_callback_errors_are_shown_not_lost_and_the_canvas_still_draws(sent):
 
 
 def test_a_missing_model_is_explained_not_a_crash(tmp_path):
-    pad = DrawingPad(model_path=tmp_path / "missing.keras")
+    pad = DrawingPad(model=tmp_path / "missing.keras")
     assert pad.message_text.startswith("No model to read digits with — no model at")
     assert "not loaded" in pad.model_label.value
     one(pad)

@@ -15,6 +15,7 @@ from PIL import Image
 from digitlib import config
 from digitlib.__main__ import main
 from digitlib.datasets import synthetic_photos
+from digitlib.pads import display
 from digitlib.reading import images, paper, predict, segment
 from digitlib.reading.strokes import Drawing
 from tests.conftest import require
@@ -180,7 +181,7 @@ def test_big_photo_boxes_are_in_the_original_pixels(trained, big_photo):
 def test_annotate_draws_on_the_original_photo(trained, big_photo):
     photo, data = big_photo
     found = trained.predict_digits(data)
-    picture = predict.annotate(data, found)
+    picture = display.annotate(data, found)
     assert picture.size == (2400, 1800) and picture.mode == "RGB"
     original = np.asarray(images.open_image(data).convert("RGB")).astype(int)
     drawn = np.asarray(picture).astype(int)
@@ -190,7 +191,7 @@ def test_annotate_draws_on_the_original_photo(trained, big_photo):
     edge = drawn[(top + bottom) // 2, left]
     assert edge[1] > edge[0] + 50 or edge[0] > edge[2] + 100, "a green or orange box line"
     single = trained.predict_digit(photo.image)  # one Prediction: boxed round all the ink
-    assert predict.annotate(photo.image, single).size == photo.image.size
+    assert display.annotate(photo.image, single).size == photo.image.size
 
 
 def test_cli_photo(trained, big_photo, tmp_path, capsys, keep_tensorflow_threads,
@@ -273,7 +274,7 @@ def test_a_big_photo_taken_sideways_is_read_upright(trained, big_photo):
     found = trained.predict_digits(buffer.getvalue())
     assert "".join(str(d.digit) for d in found) == photo.label
     assert paper.read_page(buffer.getvalue()).size == (2400, 1800)
-    assert predict.annotate(buffer.getvalue(), found).size == (2400, 1800)
+    assert display.annotate(buffer.getvalue(), found).size == (2400, 1800)
 
 
 def test_printed_text_is_refused_for_one_digit_too(trained):

@@ -203,21 +203,6 @@ def test_all_digits_of_a_canvas_in_one_batched_call(predictor):
         draw_digits(digits, places, (640, 140)))]
 
 
-def test_annotate(predictor):
-    digits, places, size = [1, 7], row_of_places(2), (200, 140)
-    image = draw_digits(digits, places, size)
-    found = predictor.predict_digits(image)
-    picture = predict.annotate(image, found)
-    assert picture.mode == "RGB" and picture.size == size
-    pixels = np.asarray(picture).astype(int)
-    for detection in found:
-        left, top, right, bottom = detection.box
-        colour = tuple(pixels[bottom - 1, (left + right) // 2])  # the box's bottom edge
-        assert colour == ((230, 120, 0) if detection.unsure else (0, 150, 0))
-    assert predict.annotate(image, []).size == size
-    assert predict.annotate(image, predictor.predict_digit(image)).size == size
-
-
 # --- quality with the trained model ---------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ def test_add_stroke_records_and_draws_what_the_pointer_would():
     expected = by_events(points)
     assert [(s.width, s.points) for s in pad.strokes] == [(12.0, [(10.0, 10.0), (60.0, 70.0),
                                                                   (110.0, 15.0)])]
-    assert not pad.drawing
+    assert not pad.in_stroke
     np.testing.assert_array_equal(np.asarray(pad.to_image()), np.asarray(expected.to_image()))
     assert (np.asarray(pad.to_image()) == 0).sum() > 500  # real ink along the path
 
@@ -48,7 +48,7 @@ def test_add_stroke_refuses_bad_points_and_records_nothing(points, error, words)
     pad = Drawing(120, 80)
     with pytest.raises(error, match=words):
         pad.add_stroke(points)
-    assert pad.is_empty and not pad.drawing
+    assert pad.is_empty and not pad.in_stroke
 
 
 def test_add_stroke_while_the_pen_is_down_is_refused():
@@ -56,4 +56,4 @@ def test_add_stroke_while_the_pen_is_down_is_refused():
     pad.start(10, 10)
     with pytest.raises(ValueError, match="in progress"):
         pad.add_stroke([(50, 50), (60, 60)])
-    assert len(pad.strokes) == 1 and pad.drawing
+    assert len(pad.strokes) == 1 and pad.in_stroke
