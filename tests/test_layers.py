@@ -118,3 +118,95 @@ def test_reading_a_digit_imports_no_keras_at_module_level(layer):
     late = [f"{path.name}:{line} {name}" for path in paths for name, line, top in imports(path)
             if top and name.split(".")[0] in DEEP_LEARNING]
     assert not late, late
+
+
+def import_graph(root: Path = PACKAGE) -> dict[str, set[str]]:
+    """Module -> the digitlib modules it imports (anywhere in it), for the modules in ``root``."""
+    modules = {module_name(path, root): path
+               for path in sorted(root.rglob("*.py")) if "__pycache__" not in path.parts}
+    graph = {}
+    for name, path in modules.items():
+        targets = set()
+        for imported, _, _ in imports(path, root):
+            # "digitlib.reading.predict.Predictor" -> the longest prefix that is a module
+            parts = imported.split(".")
+            while parts and ".".join(parts) not in modules:
+                parts.pop()
+            if parts and ".".join(parts) != name:
+                targets.add(".".join(parts))
+        graph[name] = targets
+    return graph
+
+
+def circles(graph) -> list[list[str]]:
+    """The import circles: strongly connected groups of two or more modules (Tarjan)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(node):
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in graph[node]:
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in graph:
+        if node not in index:
+            visit(node)
+    return found
+
+
+def floors(graph) -> int:
+    """How many floors the modules stand on: the longest chain of imports, a circle counted as
+    one floor."""
+    group_of = {member: tuple(group) for group in circles(graph) for member in group}
+    height = {}
+
+    def floor(node, seen=()):
+        key = group_of.get(node, node)
+        if key not in height:
+            members = group_of.get(node, (node,))
+            below = {target for member in members for target in graph[member]} - set(members)
+            height[key] = 1 + max((floor(target) for target in below), default=0)
+        return height[key]
+
+    return max(floor(node) for node in graph)
+
+
+def rooms(graph) -> dict[str, set[str]]:
+    """The graph of rooms: a top-level module, or a whole subpackage (``digitlib.reading``)."""
+    def room(name):
+        return ".".join(name.split(".")[:2])
+    joined = {}
+    for name, targets in graph.items():
+        joined.setdefault(room(name), set()).update(room(target) for target in targets)
+    return {name: targets - {name} for name, targets in joined.items()}
+
+
+def test_the_package_has_no_import_circle():
+    graph = import_graph()
+    assert circles(graph) == []
+    assert circles(rooms(graph)) == []
+
+
+if __name__ == "__main__":  # python -m tests.test_layers [PACKAGE_FOLDER]: floors and circles
+    import sys
+
+    root = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else PACKAGE
+    for what, graph in (("modules", import_graph(root)),
+                        ("rooms (top-level modules and subpackages)", rooms(import_graph(root)))):
+        print(f"{len(graph)} {what}: {floors(graph)} floors, {len(circles(graph))} circles "
+              f"{circles(graph) or ''}")
