@@ -425,16 +425,15 @@ def label_caption(detections, selected) -> str:
     return f"Label of #{selected + 1}:" if several else "Label:"
 
 
-# ------------------------------------------------------------------------------ Why?
-# On the 28x28 preview (white ink on black) the heat map has ``digitlib.insight.explain``'s colours
-# and
-# opacity, as in the notebooks' figures. Over a digit's box on the pad it lies on black ink, where
-# those colours at a low opacity come out dark brown and navy. There it is drawn in light warm and
-# cool tints, never fainter than ``WHY_BOX_FAINTEST`` (any tint fainter than about half is brown
-# or navy over black); ink whose evidence is weaker than ``WHY_BOX_WEAKEST`` of the strongest
-# stays plain black. So over the ink the colours read as orange and blue, the stroke stays darker
-# than the paper around it, and the colour also shows as a halo on the paper beside the stroke.
-# The front ends draw the map only through these functions.
+# ------------------------------------------------------------------------------ Why? On the 28x28
+# preview (white ink on black) the heat map has ``digitlib.insight.explain``'s colours and opacity,
+# as in the notebooks' figures. Over a digit's box on the pad it lies on black ink, where those
+# colours at a low opacity come out dark brown and navy. There it is drawn in light warm and cool
+# tints, never fainter than ``WHY_BOX_FAINTEST`` (any tint fainter than about half is brown or navy
+# over black); ink whose evidence is weaker than ``WHY_BOX_WEAKEST`` of the strongest stays plain
+# black. So over the ink the colours read as orange and blue, the stroke stays darker than the paper
+# around it, and the colour also shows as a halo on the paper beside the stroke. The front ends draw
+# the map only through these functions.
 
 WHY_WARM = (255, 160, 60)  # over the box: pixels that pushed towards the answer (orange)
 WHY_COOL = (120, 190, 255)  # pixels that pushed towards the runner-up (blue)
