@@ -150,3 +150,9 @@ def within_deadline(function, *arguments):
         pytest.fail(f"{getattr(function, '__name__', function)}{arguments} still runs after "
                     f"{HANG_SECONDS} s: it hangs")
     return outcome.get("result"), outcome.get("error")
+
+
+def first_test_digits(count):
+    """The first ``count`` MNIST test digits as float32 in [0, 1], and their labels."""
+    x_test, y_test = mnist_test_set()
+    return x_test[:count].astype(np.float32) / 255.0, y_test[:count]

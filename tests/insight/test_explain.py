@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digitlib.datasets import mnist
 from digitlib.insight import explain
 from digitlib.pads import display
 from digitlib.reading.strokes import Drawing
+from tests.helpers import first_test_digits
 
 DIGITS = 100  # MNIST test digits in the deletion test
 # The deletion test with 20 pixels on the first 200 test digits (``python -m benchmarks.explain``):
@@ -21,8 +21,7 @@ LEAST_RATIO = 5.0
 
 @pytest.fixture(scope="module")
 def test_digits():
-    _, (x_test, y_test) = mnist.load_mnist()
-    return x_test[:DIGITS].astype(np.float32) / 255.0, y_test[:DIGITS]
+    return first_test_digits(DIGITS)
 
 
 def closed_four():

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digitlib.datasets import mnist, transforms
+from digitlib.datasets import transforms
 from digitlib.insight import robustness
+from tests.helpers import first_test_digits
 
 DIGITS = 200  # MNIST test digits in the attack and sweep tests
 # Measured on the first 500 test digits read right: FGSM at epsilon 0.1 flips 54 %, PGD
@@ -21,8 +22,7 @@ PGD_FLIPS_AT_LEAST = 0.7
 
 @pytest.fixture(scope="module")
 def test_digits():
-    _, (x_test, y_test) = mnist.load_mnist()
-    return x_test[:DIGITS].astype(np.float32) / 255.0, y_test[:DIGITS]
+    return first_test_digits(DIGITS)
 
 
 def test_the_notebook_finds_the_transforms_here():
