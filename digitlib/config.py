@@ -43,6 +43,9 @@ def choose_home(environment=None, root=ROOT) -> tuple[Path, str]:
     ``os.environ``. Nothing is created.
     """
     environment = os.environ if environment is None else environment
+    if not hasattr(environment, "get"):
+        raise TypeError(f"environment must be a mapping of variable names to values such as "
+                        f"os.environ, got {type(environment).__name__}")
     chosen = environment.get(HOME_VARIABLE, "").strip()
     if chosen:
         home = Path(chosen).expanduser().resolve()
@@ -52,7 +55,7 @@ def choose_home(environment=None, root=ROOT) -> tuple[Path, str]:
         return home, f"set by {HOME_VARIABLE}"
     if in_checkout(root):
         return Path(root), "the project folder"
-    import platformdirs
+    import platformdirs  # only an installed package needs it
 
     return (Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
             f"your per-user data folder; set {HOME_VARIABLE} to choose another")

@@ -159,6 +159,8 @@ def test_digits_home_wins_in_a_clone_and_installed(clone, tmp_path):
         assert config.choose_home(chosen, root) == (tmp_path / "work",
                                                     f"set by {config.HOME_VARIABLE}")
     assert config.choose_home({config.HOME_VARIABLE: "  "}, clone)[0] == clone  # blank: unset
+    with pytest.raises(TypeError, match="environment must be a mapping"):
+        config.choose_home(["DIGITS_HOME=x"], clone)
 
 
 def test_an_installed_copy_reads_its_shipped_models_and_writes_to_the_user_folder(tmp_path):
