@@ -1,4 +1,4 @@
-"""Command line: ``python -m digitlib data | train | predict ...`` (also as ``digits``).
+"""Command line: ``python -m digitlib data | train | predict | app ...`` (also as ``digits``).
 
 Every error is one line on stderr (``error: ...``) and a non-zero exit status, never a
 traceback (``python -X dev -m digitlib`` shows them). With ``--json`` the output is valid JSON
@@ -193,6 +193,32 @@ def _progress(arguments) -> int:
     return 0
 
 
+def _app(arguments) -> int:
+    """``app``: the Tk desktop pad (``digitlib.pads.tk_app``) until its window is closed."""
+    from digitlib import config
+    from digitlib.pads import session, tk_app
+
+    model = config.model_path(arguments.model)
+    if not model.is_file():
+        print(f"error: no model at {model}: name one with --model (committed, mine, personal "
+              f"or a .keras file)", file=sys.stderr)
+        return 2
+    if tk_app.tk is None:
+        missing = session.TKINTER_MISSING.format(python=sys.executable).splitlines()[0]
+        print(f"error: {missing} Install Tk for it (Debian/Ubuntu: sudo apt-get install "
+              f"python3-tk), or read digits with `digits predict IMAGE`", file=sys.stderr)
+        return 2
+    try:
+        root = tk_app.tk.Tk()
+    except tk_app.tk.TclError as error:
+        first, *rest = session.NO_DISPLAY.format(error=_one_line(error)).splitlines()
+        print(f"error: {first.rstrip('.')}. {' '.join(rest)}", file=sys.stderr)
+        return 2
+    tk_app.DigitApp(root, model=arguments.model, live=arguments.live)
+    root.mainloop()
+    return 0
+
+
 def _print_reading(reading) -> None:
     if not reading["detections"]:
         print(f"{reading['image']}: no digits found")
@@ -327,8 +353,19 @@ def _run(arguments) -> int:
         sys.stdout = stdout
 
 
+def _where_files_go() -> str:
+    """The help's last line: the folder of data/ and models/ (``config.choose_home``)."""
+    try:
+        from digitlib import config
+    except ValueError as error:  # DIGITS_HOME names a file
+        return f"data and models: {error}"
+    return config.describe_home()
+
+
 def main(argv=None) -> int:
-    parser = _Parser(prog="python -m digitlib", description=__doc__.split("\n\n")[0])
+    parser = _Parser(prog="python -m digitlib", description=__doc__.split("\n\n")[0],
+                     epilog=_where_files_go(),  # a path stays whole, on a line of its own
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
 
     commands.add_parser("data", help="download (or load) and verify MNIST").set_defaults(run=_data)
@@ -385,6 +422,13 @@ def main(argv=None) -> int:
     commands.add_parser(
         "progress", help="list the notebook exercises you have completed"
     ).set_defaults(run=_progress)
+
+    app_parser = commands.add_parser(
+        "app", help="open the desktop drawing pad (Tk): draw digits and read them")
+    app_parser.add_argument(
+        "--model", help="model name or path (default: as for predict)")
+    app_parser.add_argument("--live", action="store_true", help="read after every stroke")
+    app_parser.set_defaults(run=_app)
 
     argv = sys.argv[1:] if argv is None else list(argv)
     try:

@@ -1,9 +1,15 @@
 """Project-wide settings: paths, the random seed and the fast-mode switch.
 
-``data/`` and ``models/`` live in the repository unless ``DIGITS_HOME`` names another folder
-(a read-only checkout, a shared class server): then MNIST, your drawings and the models you
-train go there, read once when digitlib is imported. The committed model is still read from
-the repository until that folder holds a default model of its own.
+Where the writable things go (MNIST, your drawings, the models you train, your exercise
+progress) is decided once, when digitlib is imported, by ``choose_home``: the folder named by
+``DIGITS_HOME`` when it is set (a read-only checkout, a shared class server); else the project
+folder when digitlib runs from a clone of it, as it always has; else, for an installed package
+(``pip install`` of the wheel), the platform's per-user data folder (``~/.local/share/digits``
+on Linux). ``data/`` and ``models/`` go inside it.
+
+The committed models (the digit model, its card, the companion model and their ONNX copies)
+are read from ``models/`` in a clone, and from the copy inside the package when installed,
+until the home holds a default model of its own.
 
 Fast mode is the single switch that shrinks training for CI and nbval. It is read here and
 nowhere else: set the environment variable ``DIGITS_FAST=1`` to turn it on.
@@ -12,27 +18,62 @@ nowhere else: set the environment variable ``DIGITS_FAST=1`` to turn it on.
 import functools
 import os
 import subprocess
+from importlib import resources
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent  # the repository: code, notebooks, committed model
-HOME_VARIABLE = "DIGITS_HOME"  # a folder for data/ and models/ instead of the repository
+ROOT = Path(__file__).resolve().parent.parent  # a clone: the repository; installed: site-packages
+HOME_VARIABLE = "DIGITS_HOME"  # a folder for data/ and models/ instead of the default one
+APP_NAME = "digits"  # the name of the per-user data folder of an installed package
+# What a clone of the project holds beside digitlib/; an installed package has none of them.
+CHECKOUT_MARKERS = ("pyproject.toml", "notebooks", "models")
 
 
-def _home() -> Path:
-    chosen = os.environ.get(HOME_VARIABLE, "").strip()
-    if not chosen:
-        return ROOT
-    home = Path(chosen).expanduser().resolve()
-    if home.exists() and not home.is_dir():
-        raise ValueError(f"{HOME_VARIABLE}={chosen} is a file: point it to a folder, which will "
-                         f"hold data/ and models/ (it may be empty or not exist yet)")
-    return home
+def in_checkout(root=ROOT) -> bool:
+    """Whether digitlib runs from a clone of the project (an editable install, ``make``), not
+    from an installed wheel: the folder above the package holds ``CHECKOUT_MARKERS``."""
+    root = Path(root)
+    return all((root / marker).exists() for marker in CHECKOUT_MARKERS)
 
 
-HOME = _home()  # where data/ and models/ live: $DIGITS_HOME, else the repository
+def choose_home(environment=None, root=ROOT) -> tuple[Path, str]:
+    """Where data/ and models/ go, and why, in words for ``digits --help``.
+
+    ``$DIGITS_HOME`` when set (made absolute; it may not exist yet), else ``root`` when it is a
+    clone of the project, else the platform's per-user data folder. ``environment`` defaults to
+    ``os.environ``. Nothing is created.
+    """
+    environment = os.environ if environment is None else environment
+    if not hasattr(environment, "get"):
+        raise TypeError(f"environment must be a mapping of variable names to values such as "
+                        f"os.environ, got {type(environment).__name__}")
+    chosen = environment.get(HOME_VARIABLE, "").strip()
+    if chosen:
+        home = Path(chosen).expanduser().resolve()
+        if home.exists() and not home.is_dir():
+            raise ValueError(f"{HOME_VARIABLE}={chosen} is a file: point it to a folder, which "
+                             f"will hold data/ and models/ (it may be empty or not exist yet)")
+        return home, f"set by {HOME_VARIABLE}"
+    if in_checkout(root):
+        return Path(root), "the project folder"
+    import platformdirs  # only an installed package needs it
+
+    return (Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+            f"your per-user data folder; set {HOME_VARIABLE} to choose another")
+
+
+def _committed_models_dir() -> Path:
+    """The committed models: ``models/`` of a clone, else the copy shipped inside the package
+    (``digitlib/models/``, package data of the wheel)."""
+    if in_checkout():
+        return ROOT / "models"
+    return Path(str(resources.files("digitlib").joinpath("models")))
+
+
+HOME, HOME_REASON = choose_home()  # where data/ and models/ live, and why there
 DATA_DIR = HOME / "data"
 MODELS_DIR = HOME / "models"
-COMMITTED_MODEL_PATH = ROOT / "models" / "mnist_cnn.keras"  # tracked in git; never written here
+COMMITTED_MODELS_DIR = _committed_models_dir()  # tracked in git or shipped: never written
+COMMITTED_MODEL_PATH = COMMITTED_MODELS_DIR / "mnist_cnn.keras"
 # Where `make model` writes the default model: models/ in the chosen home (the repository by
 # default). digitlib.training.train should write "committed" here, not to DEFAULT_MODEL_PATH.
 DEFAULT_MODEL_OUTPUT = MODELS_DIR / COMMITTED_MODEL_PATH.name
@@ -78,6 +119,11 @@ def model_path(name_or_path=None) -> Path:
     if isinstance(name_or_path, str) and name_or_path in MODEL_NAMES:
         return MODEL_NAMES[name_or_path]
     return Path(name_or_path)
+
+
+def describe_home() -> str:
+    """One line that says where data/ and models/ are, for ``digits --help``."""
+    return f"data and models: {HOME} ({HOME_REASON})"
 
 
 def describe_model(path) -> str:

@@ -478,3 +478,74 @@ def test_a_usage_error_with_json_is_json(capsys):
     [reading] = json.loads(captured.out)
     assert reading["image"] is None and "required: IMAGE" in reading["error"]
     assert error_lines(captured.err) == [reading["error"]]
+
+
+# --- the help names the data folder; `app` starts the Tk pad, or says in one line why not ----
+
+
+def test_the_help_says_where_data_and_models_go(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["--help"])
+    assert stopped.value.code == 0
+    assert capsys.readouterr().out.rstrip().endswith(config.describe_home())
+    assert "app" in run_cli("--help").stdout
+
+
+class FakeTk:
+    """``tk_app.tk`` without a window: ``Tk()`` gives a root whose main loop returns at once,
+    or raises ``TclError`` as Tk does without a display."""
+
+    class TclError(Exception):
+        pass
+
+    def __init__(self, display_error=None):
+        self.display_error = display_error
+        self.looped = False
+
+    def Tk(self):  # noqa: N802 - tkinter's name
+        if self.display_error:
+            raise self.TclError(self.display_error)
+        fake = self
+
+        class Root:
+            def mainloop(self):
+                fake.looped = True
+
+        return Root()
+
+
+def test_app_opens_the_pad_with_the_model_asked_for(model_path, monkeypatch):
+    from digitlib.pads import tk_app
+
+    opened = []
+    fake = FakeTk()
+    monkeypatch.setattr(tk_app, "tk", fake)
+    monkeypatch.setattr(tk_app, "DigitApp", lambda root, **options: opened.append(options))
+    assert main(["app", "--model", model_path, "--live"]) == 0
+    assert opened == [{"model": model_path, "live": True}] and fake.looped
+
+
+@pytest.mark.parametrize("case", ["no display", "no tkinter", "no model"])
+def test_app_that_cannot_start_says_why_in_one_line(case, monkeypatch, capsys, tmp_path):
+    from digitlib.pads import tk_app
+
+    tk = {"no display": FakeTk('couldn\'t connect to display ""'), "no tkinter": None,
+          "no model": FakeTk()}[case]
+    monkeypatch.setattr(tk_app, "tk", tk)
+    model = ["--model", str(tmp_path / "none.keras")] if case == "no model" else []
+    assert main(["app", *model]) == 2
+    [line] = error_lines(capsys.readouterr().err)
+    expected = {
+        "no display": 'error: The desktop app could not open a window: couldn\'t connect to '
+                      'display "". It needs a desktop session (on a server, run it under Xvfb',
+        "no tkinter": "error: The desktop app needs tkinter, and this Python",
+        "no model": f"error: no model at {tmp_path / 'none.keras'}: name one with --model",
+    }[case]
+    assert line.startswith(expected)
+
+
+def test_app_without_a_display_is_one_line_in_a_real_process():
+    result = run_cli("app", "--model", "committed", env={"DISPLAY": ""}, timeout=120)
+    assert result.returncode == 2
+    assert_one_line_no_traceback(result.stderr)
+    assert len(error_lines(result.stderr)) == 1

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -116,3 +117,76 @@ def test_cli_predicts_from_an_empty_home_without_writing_to_the_repository(tmp_p
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[0]["digits"] == "1"
     assert sorted((path.name, path.stat().st_mtime_ns) for path in models.iterdir()) == before
+
+
+# Which folder ``choose_home`` picks: a clone, an installed package, and DIGITS_HOME over both.
+
+
+@pytest.fixture
+def clone(tmp_path):
+    """A folder laid out as a clone of the project: digitlib/ beside CHECKOUT_MARKERS."""
+    root = tmp_path / "clone"
+    for marker in config.CHECKOUT_MARKERS:
+        (root / marker).mkdir(parents=True)
+    (root / "pyproject.toml").rmdir()
+    (root / "pyproject.toml").write_text("[project]\n")
+    return root
+
+
+def test_a_clone_keeps_data_and_models_in_the_project_folder(clone):
+    assert config.in_checkout(clone) and config.in_checkout(config.ROOT)
+    assert config.choose_home({}, clone) == (clone, "the project folder")
+    assert config.COMMITTED_MODELS_DIR == config.ROOT / "models"
+
+
+def test_an_installed_package_writes_to_the_per_user_data_folder(tmp_path, monkeypatch):
+    import platformdirs
+
+    site_packages = tmp_path / "site-packages"  # digitlib/ alone, as pip installs it
+    (site_packages / "digitlib").mkdir(parents=True)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "user data"))
+    home, reason = config.choose_home({}, site_packages)
+    assert not config.in_checkout(site_packages)
+    assert home == Path(platformdirs.user_data_dir(config.APP_NAME, appauthor=False))
+    assert home == tmp_path / "user data" / "digits"
+    assert config.HOME_VARIABLE in reason
+    assert not home.exists(), "choosing the folder must not create it"
+
+
+def test_digits_home_wins_in_a_clone_and_installed(clone, tmp_path):
+    chosen = {config.HOME_VARIABLE: str(tmp_path / "work")}
+    for root in (clone, tmp_path / "site-packages"):
+        assert config.choose_home(chosen, root) == (tmp_path / "work",
+                                                    f"set by {config.HOME_VARIABLE}")
+    assert config.choose_home({config.HOME_VARIABLE: "  "}, clone)[0] == clone  # blank: unset
+    with pytest.raises(TypeError, match="environment must be a mapping"):
+        config.choose_home(["DIGITS_HOME=x"], clone)
+
+
+def test_an_installed_copy_reads_its_shipped_models_and_writes_to_the_user_folder(tmp_path):
+    """digitlib laid out as a wheel installs it (the models inside the package), in a fresh
+    process: the committed model is the shipped one, everything written goes to the user's
+    folder, and ``digits --help`` says which."""
+    import shutil
+
+    site_packages = tmp_path / "site-packages"
+    shutil.copytree(config.ROOT / "digitlib", site_packages / "digitlib",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (site_packages / "digitlib" / "models").mkdir()
+    for name in ["mnist_cnn.keras", "mnist_cnn.json"]:
+        (site_packages / "digitlib" / "models" / name).symlink_to(config.ROOT / "models" / name)
+    chosen = {name: value for name, value in environment().items() if name != "PYTHONPATH"}
+    chosen.update(PYTHONPATH=str(site_packages), XDG_DATA_HOME=str(tmp_path / "user data"))
+    result = subprocess.run([sys.executable, "-c", SHOW_PATHS], capture_output=True, text=True,
+                            env=chosen, cwd=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    user_folder = tmp_path / "user data" / "digits"
+    assert shown["home"] == str(user_folder)
+    for key in ["data", "models", "output", "mine", "personal", "my_digits"]:
+        assert shown[key].startswith(str(user_folder) + os.sep), key
+    assert shown["committed"] == str(site_packages / "digitlib" / "models" / "mnist_cnn.keras")
+    assert shown["described"] == "the committed model (mnist_cnn.keras)"
+    helped = subprocess.run([sys.executable, "-m", "digitlib", "--help"], capture_output=True,
+                            text=True, env=chosen, cwd=tmp_path, timeout=60)
+    assert f"data and models: {user_folder} (your per-user data folder" in helped.stdout

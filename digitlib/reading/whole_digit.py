@@ -19,7 +19,7 @@ import numpy as np
 from digitlib import config
 from digitlib.reading.preprocess import MNIST_SIZE
 
-MODEL_PATH = config.ROOT / "models" / "whole_digit.keras"
+MODEL_PATH = config.COMMITTED_MODELS_DIR / "whole_digit.keras"
 NOT_WHOLE_CLASS = 10  # the class after the ten digits: a fragment, a pair, a digit with extras
 
 _loaded = {}
