@@ -28,7 +28,7 @@ $(STAMP): requirements.lock pyproject.toml
 		echo "$(PYTHON) is not Python 3.11, 3.12 or 3.13 (the versions TensorFlow 2.21 supports):"; \
 		echo "name another with make PYTHON=/path/to/python3.13 lab"; exit 1; \
 	fi
-	@echo "Setting up $(VENV) with Python $(PYTHON_VERSION): downloading $$(grep -c '==' requirements.lock) pinned packages (TensorFlow, JupyterLab, ...), roughly half a gigabyte (2.4 GB installed); needs the network, takes a few minutes"
+	@echo "Setting up $(VENV) with Python $(PYTHON_VERSION): downloading $$(grep '==' requirements.lock | grep -vc '== "darwin"\|== "win32"\|== "nt"') pinned packages (TensorFlow, JupyterLab, ...), roughly half a gigabyte (2.4 GB installed); needs the network, takes a few minutes"
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check --no-deps -r requirements.lock

@@ -5,6 +5,7 @@ The models stay in ``models/`` of a clone and install as ``digitlib/models/`` (p
 learner's models stay out. The last test builds the real wheel and reads its file list.
 """
 
+import re
 import subprocess
 import sys
 import tomllib
@@ -78,7 +79,8 @@ def test_the_built_wheel_holds_the_models_and_no_teachers(tmp_path):
 def test_ci_installs_the_wheel_with_the_lock_outside_the_checkout():
     ci = (config.ROOT / ".ci" / "run").read_text()
     part = ci[ci.index("real_install() {"):ci.index("\n}\n", ci.index("real_install() {"))]
-    assert 'PARTS=${PARTS:-"full plain install"}' in ci
+    default_parts = re.search(r'PARTS=\$\{PARTS:-"([^"]*)"\}', ci).group(1).split()
+    assert "install" in default_parts
     assert "--no-deps -r requirements.lock" in " ".join(part.replace("\\\n", " ").split())
     assert "pip wheel" in part and "digitlib-*.whl" in part and "mktemp -d" in part
     for check in ["digits predict", "tensorflow", '"app"', "Xvfb", "DIGITS_HOME"]:

@@ -9,6 +9,7 @@ import sys
 import tomllib
 from importlib import metadata
 
+import pytest
 import yaml
 from packaging.markers import Marker
 from packaging.requirements import Requirement
@@ -24,6 +25,22 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 README = (ROOT / "README.md").read_text()
 MAKEFILE = (ROOT / "Makefile").read_text()
 CANDIDATE_PYTHONS = [f"3.{minor}" for minor in range(8, 16)]
+# What the lock's markers see on each platform it serves (the Mac is an Apple Silicon one).
+PLATFORMS = {
+    "Linux x86_64": {"sys_platform": "linux", "os_name": "posix", "platform_system": "Linux",
+                     "platform_machine": "x86_64"},
+    "macOS arm64": {"sys_platform": "darwin", "os_name": "posix", "platform_system": "Darwin",
+                    "platform_machine": "arm64"},
+    "Windows amd64": {"sys_platform": "win32", "os_name": "nt", "platform_system": "Windows",
+                      "platform_machine": "AMD64"},
+}
+# The pins each platform installs beyond the unmarked ones: Linux exactly tensorflow_cpu, as
+# before the lock served Macs.
+PLATFORM_ONLY_PINS = {
+    "Linux x86_64": {"tensorflow-cpu"},
+    "macOS arm64": {"tensorflow", "appnope"},
+    "Windows amd64": {"tensorflow-cpu", "colorama", "pywinpty"},
+}
 
 
 def lock_requirements():
@@ -64,10 +81,12 @@ def test_lock_pins_every_package_exactly_once_in_order():
         assert specifier.operator == "==", f"{requirement} is not pinned to one version"
 
 
-def test_lock_holds_every_direct_dependency():
-    locked = {canonicalize_name(r.name) for r in lock_requirements()}
-    for dependency in PYPROJECT["project"]["dependencies"]:
-        assert canonicalize_name(Requirement(dependency).name) in locked, dependency
+def test_lock_holds_every_direct_dependency_with_the_same_marker():
+    locked = {canonicalize_name(r.name): r.marker for r in lock_requirements()}
+    for dependency in map(Requirement, PYPROJECT["project"]["dependencies"]):
+        name = canonicalize_name(dependency.name)
+        assert name in locked, dependency
+        assert str(locked[name]) == str(dependency.marker), f"{dependency}; lock: {locked[name]}"
 
 
 def test_the_environment_is_the_lock():
@@ -88,10 +107,26 @@ def test_the_environment_is_the_lock():
 
 
 def test_platform_only_pins_carry_a_marker_that_parses():
+    expected = set().union(*PLATFORM_ONLY_PINS.values())
+    marked = set()
     for requirement in lock_requirements():
         if requirement.marker:
             Marker(str(requirement.marker))  # raises when it is malformed
-            assert canonicalize_name(requirement.name) in {"colorama", "pywinpty"}
+            marked.add(canonicalize_name(requirement.name))
+    assert marked == expected
+
+
+@pytest.mark.parametrize("python", supported_pythons())
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_each_platform_installs_one_tensorflow_and_its_own_pins(platform, python):
+    environment = {**PLATFORMS[platform], "python_version": python,
+                   "python_full_version": f"{python}.0"}
+    requirements = lock_requirements()
+    unmarked = {canonicalize_name(r.name) for r in requirements if not r.marker}
+    installed = {canonicalize_name(r.name) for r in requirements
+                 if not r.marker or r.marker.evaluate(environment)}
+    assert installed - unmarked == PLATFORM_ONLY_PINS[platform]
+    assert len(installed & {"tensorflow", "tensorflow-cpu"}) == 1
 
 
 def test_environment_yml_is_in_step_with_the_lock():
@@ -157,6 +192,29 @@ def test_ci_runs_the_readme_commands_on_two_pythons():
     versions = re.findall(r"^(FULL|PLAIN)_VERSION=\$\{\w+:-(3\.\d+)\}$", ci, re.MULTILINE)
     assert len(versions) == 2 and versions[0][1] != versions[1][1]
     assert {version for _, version in versions} <= set(supported_pythons())
+
+
+def test_ci_checks_the_lock_where_it_does_not_run():
+    """.ci/platforms resolves the lock with a pinned uv for every supported Python on macOS 14
+    arm64 and Windows amd64, evaluating the markers for each; .ci/run runs it; the README says
+    so."""
+    script = (ROOT / ".ci" / "platforms").read_text()
+    pythons = re.search(r"^PYTHONS=\((.*?)\)", script, re.MULTILINE).group(1).split()
+    assert pythons == supported_pythons()
+    assert re.search(r"^UV_VERSION=\d+\.\d+\.\d+ ", script, re.MULTILINE), "pin uv"
+    targets = dict(re.findall(r'"([^"=]+)=([\w-]+)"', re.search(
+        r"^PLATFORMS=\((.*?)\)$", script, re.MULTILINE).group(1)))
+    assert targets == {"macOS 14 arm64": "aarch64-apple-darwin",
+                       "Windows amd64": "x86_64-pc-windows-msvc"}
+    assert "export MACOSX_DEPLOYMENT_TARGET=14.0" in script
+    for option in ("--python-platform", "--python-version", "--only-binary :all:", "--no-deps"):
+        assert option in script
+    assert ".ci/platforms" in (ROOT / ".ci" / "run").read_text()
+    platforms = re.search(r"\*\*Platforms\.\*\*(.*?)\n\n", README, re.DOTALL).group(1)
+    said = " ".join(platforms.split())
+    for words in ("Linux x86_64", "Python 3.11", "3.13", "Apple Silicon Macs (macOS 14 or newer)",
+                  "Windows amd64", "Python 3.11, 3.12 and 3.13", ".ci/platforms"):
+        assert words in said, words
 
 
 def test_this_python_is_supported():
