@@ -17,7 +17,7 @@ PYTEST_TIMEOUT ?= 1200
 NBVAL_CELL_TIMEOUT ?= 600
 
 .PHONY: setup data lab test test-e2e lint model bench bench-train bench-augment bench-deslant bench-predict bench-explain \
-	bench-photos bench-crops bench-strings bench-unsure notebooks app web clean
+	bench-photos bench-crops bench-strings bench-unsure bench-start notebooks app web clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -81,6 +81,10 @@ bench-predict: data
 
 bench-explain: data
 	$(BIN)/python -m benchmarks.explain
+
+## Cold start reading one digit (CLI, the way before the ONNX copies, import tensorflow, Tk app).
+bench-start: data
+	$(BIN)/python -m benchmarks.start
 
 ## Photos and scans of paper: accuracy on generated photos, and a 12-MP photo's time.
 bench-photos: data

@@ -80,7 +80,6 @@ def _predict(arguments) -> int:
 def _read_images(arguments, report: list) -> int:
     """``predict``: read the images into ``report`` (one entry each, in order)."""
     from digitlib import files
-    from digitlib.pads import display
     from digitlib.reading import predict
 
     annotations = _annotation_paths(arguments.images, arguments.annotate, arguments.force)
@@ -91,6 +90,8 @@ def _read_images(arguments, report: list) -> int:
             photo = True if arguments.photo else None  # None: photo or drawing, decided
             detections = predictor.predict_digits(image, photo=photo)
             if output is not None:
+                from digitlib.pads import display  # only to annotate: reading needs none of it
+
                 with files.atomic_path(output) as temporary:
                     display.annotate(image, detections, photo=photo).save(temporary)
         except (ValueError, TypeError, OSError) as error:

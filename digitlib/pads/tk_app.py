@@ -463,6 +463,10 @@ def main(argv=None) -> int:
     parser.add_argument("--personal-folder", help="where Save puts your digits "
                         f"(default {config.PERSONAL_DATA_DIR})")
     parser.add_argument("--state-file", help="write the app's state as JSON here after changes")
+    parser.add_argument("--open", metavar="IMAGE", help="open this picture at start and read it")
+    parser.add_argument("--exit-after-reading", action="store_true",
+                        help="print the first reading once it is shown, then quit (with "
+                             "--open: how long start-up takes, make bench-start)")
     arguments = parser.parse_args(argv)
     if not BRUSH_RANGE[0] <= arguments.brush <= BRUSH_RANGE[1]:
         parser.error(f"--brush must be from {BRUSH_RANGE[0]} to {BRUSH_RANGE[1]}, "
@@ -476,11 +480,30 @@ def main(argv=None) -> int:
     except tk.TclError as error:
         print(session.NO_DISPLAY.format(error=error), file=sys.stderr)
         return 1
-    DigitApp(root, model=arguments.model, live=arguments.live,
-             state_file=arguments.state_file, brush=arguments.brush,
-             personal_folder=arguments.personal_folder)
+    app = DigitApp(root, model=arguments.model, live=arguments.live,
+                   state_file=arguments.state_file, brush=arguments.brush,
+                   personal_folder=arguments.personal_folder)
+    if arguments.open:
+        app.open_image(arguments.open)
+    outcome = []
+    if arguments.exit_after_reading:
+        _exit_after_reading(app, outcome)
     root.mainloop()
-    return 0
+    return outcome[0] if outcome else 0
+
+
+def _exit_after_reading(app, outcome: list) -> None:
+    """Once the first reading is shown (or the model failed), print the message and close the
+    app; ``outcome`` gets the exit status."""
+    status = app.session.status
+    if status is session.Status.ERROR or (app.session.is_read and
+                                          status is session.Status.READY):
+        app.root.update_idletasks()  # the reading drawn, not only decided
+        print(f"{status.value}: {app.session.message.text}", flush=True)
+        outcome.append(1 if status is session.Status.ERROR else 0)
+        app.close()
+        return
+    app.root.after(POLL_MILLISECONDS, _exit_after_reading, app, outcome)
 
 
 if __name__ == "__main__":

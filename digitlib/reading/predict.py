@@ -10,10 +10,12 @@ Photos and scans of paper are told from pad drawings by themselves and cleaned f
 (``digitlib.reading.paper``; ``photo=True`` / ``False`` forces it, ``result.source`` says which).
 Every digit goes through the same steps: ``digitlib.reading.segment`` finds it,
 ``digitlib.reading.preprocess.to_mnist`` makes the 28x28 image the MNIST way, and one call of the
-model classifies all the digits of a canvas at once (``digitlib.reading.runtime``: ONNX Runtime,
-checked against Keras when the model is loaded). Digits whose ink touches make one piece of ink: a
-piece that may hold several digits is over-segmented along candidate cut paths and the jointly
-likeliest sequence of digits is kept (``digitlib.reading.touching``, segmentation by recognition).
+model classifies all the digits of a canvas at once (``digitlib.reading.runtime``: ONNX Runtime
+runs the ONNX copy saved beside the model, so reading imports neither TensorFlow nor Keras;
+``predictor.model``, the Keras model that heat maps and attacks need, is loaded on first use).
+Digits whose ink touches make one piece of ink: a piece that may hold several digits is
+over-segmented along candidate cut paths and the jointly likeliest sequence of digits is kept
+(``digitlib.reading.touching``, segmentation by recognition).
 
 A result is ``unsure`` when its probability is below ``UNSURE_BELOW`` (0.80) or when its ink
 does not look like a digit: much wider than tall (a line, a scribble) or a filled blob (a dot).
@@ -27,6 +29,7 @@ A blank or near-blank image (nothing but specks) gives ``None`` / ``[]``. Bad in
 """
 
 import re
+import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,6 +141,8 @@ def limit_threads(count: int = 1) -> bool:
 class Predictor:
     """Reads digits with a trained model, loaded once and compiled once.
 
+    ``model``: a Keras model (converted to ONNX in memory, ``runtime.compile_model``) or a
+    ``runtime.OnnxModel`` (run as it is; ``load`` gives one, the model's ONNX copy).
     ``touching``: how a piece of ink that may hold several touching digits is read, "search"
     (segmentation by recognition, the default) or "columns" (the reader before it: one cut at a
     column). ``model_call``: a function from a float32 batch (N, 28, 28, 1) to probabilities
@@ -158,33 +163,58 @@ class Predictor:
         if model_call is not None and not callable(model_call):
             raise TypeError(f"model_call must be a function batch -> probabilities, got "
                             f"{type(model_call).__name__}")
-        self.model = model
+        onnx_model = isinstance(model, runtime.OnnxModel)
+        self._keras_model = None if onnx_model else model  # else loaded on first use (.model)
+        self._keras_threads = None  # ``load(threads=...)``: limit TensorFlow first, if it loads
         self.path = path  # where the model was loaded from, if from a file
+        # the ONNX copy it runs, when it runs one (``load``); None when converted in memory
+        self.onnx_path = model.path if onnx_model else None
         self.unsure_below = unsure_below
         self.unsure_rule = unsure_rule  # "no-digit", or "today": the rule before issue #30
         self.touching = touching  # "search", or "columns": the reader before it
         try:
             # self.runtime: "ONNX Runtime", or "TensorFlow" when the model cannot be converted
-            if model_call is None:
-                self._run, self.runtime = runtime.compile_model(model)
-            else:
+            if model_call is not None:
                 self._run, self.runtime = model_call, GIVEN_MODEL_CALL
+            elif onnx_model:
+                self._run, self.runtime = model, runtime.ONNX_RUNTIME
+            else:
+                self._run, self.runtime = runtime.compile_model(model)
             warm_up = self.classify(np.zeros((1, MNIST_SIZE, MNIST_SIZE), np.float32))
-        except Exception as error:  # whatever TensorFlow raised, say it in one line
+        except Exception as error:  # whatever the runtime raised, say it in one line
             raise ModelError(f"the model cannot be run: {type(error).__name__}: "
                              f"{one_line(error)}") from None
         if not np.allclose(warm_up.sum(axis=1), 1.0, atol=1e-3) or warm_up.min() < 0:
             raise ModelError("the model's outputs are not probabilities: it must end in softmax")
 
+    @property
+    def model(self):
+        """The Keras model, for what needs more than its outputs (Why? heat maps, feature maps,
+        attacks): loaded from ``path`` on first use, since reading digits runs the ONNX copy."""
+        if self._keras_model is None:
+            if self.path is None:
+                raise ModelError("this predictor runs an ONNX model given in code: there is no "
+                                 "Keras model to load (load it with Predictor.load(PATH.keras))")
+            if self._keras_threads is not None:
+                limit_threads(self._keras_threads)
+            self._keras_model = load_model(self.path)
+        return self._keras_model
+
     @classmethod
-    def load(cls, path=None, threads: int | None = None, **options) -> "Predictor":
-        """Load a saved model and compile it once.
+    def load(cls, path=None, threads: int | None = None, onnx_copy: bool = True,
+             **options) -> "Predictor":
+        """Load a saved model and make it ready to read digits.
 
         ``path``: a model name from ``config.MODEL_NAMES`` ("committed", "mine", "personal") or
-        a file; None means the active model (``config.model_path()``). ``threads=1`` calls
-        ``limit_threads(1)`` first: right for programs that only read digits (the CLI, the Tk
-        app); leave it out in a notebook that also trains. The string reader's companion model
-        (``digitlib.reading.whole_digit``) is loaded here too, when there is one.
+        a file; None means the active model (``config.model_path()``). The model's ONNX copy
+        (``runtime.load_copy``) runs it when it is up to date, without TensorFlow; otherwise the
+        Keras model is loaded and converted in memory, and the conversion is kept as its copy
+        when it may be written (``runtime.write_copy``), so that happens once.
+        ``onnx_copy=False`` ignores the copy and writes none: the way before the copies (for
+        ``make bench-start``). ``threads=1`` calls ``limit_threads(1)`` before TensorFlow loads:
+        right for programs that only read digits (the CLI, the Tk app); leave it out in a
+        notebook that also trains. The string reader's companion model
+        (``digitlib.reading.whole_digit``) is loaded here too, the same way, when there is one.
         """
         name = path
         path = config.model_path(path)
@@ -197,10 +227,19 @@ class Predictor:
             raise ModelNotFoundError(
                 f"no model at {path}: train one with `python -m digitlib train` (or `make model`)"
             )
-        if threads is not None:
-            limit_threads(threads)
-        predictor = cls(load_model(path), path=path, **options)
-        whole_digit.load()  # the string reader's companion model, if there is one
+        if not isinstance(onnx_copy, bool):
+            raise TypeError(f"onnx_copy must be True or False, got {onnx_copy!r}")
+        copy = runtime.load_copy(path) if onnx_copy else None
+        if copy is not None:
+            predictor = cls(copy, path=path, **options)
+            predictor._keras_threads = threads
+        else:
+            if threads is not None:
+                limit_threads(threads)
+            predictor = cls(load_model(path), path=path, **options)
+            if onnx_copy:
+                predictor.onnx_path = runtime.write_copy(predictor._run, path)
+        whole_digit.load(onnx_copy)  # the string reader's companion model, if there is one
         return predictor
 
     def classify(self, images28) -> np.ndarray:
@@ -445,17 +484,21 @@ def load_model(path):
 
 
 def check_model(model) -> None:
-    """Raise ``TypeError`` or ``ModelError`` unless ``model`` maps (N, 28, 28, 1) images to
-    (N, 10) scores."""
-    import keras
-
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"expected a keras.Model, got {type(model).__name__}")
-    expected = (None, MNIST_SIZE, MNIST_SIZE, 1)
-    try:
+    """Raise ``TypeError`` or ``ModelError`` unless ``model`` (a Keras model, or an ONNX one:
+    ``runtime.OnnxModel``, checked by its signature) maps (N, 28, 28, 1) images to (N, 10)
+    scores."""
+    if isinstance(model, runtime.OnnxModel):
         input_shape, output_shape = model.input_shape, model.output_shape
-    except (AttributeError, ValueError):  # a model that was never built
-        input_shape = output_shape = None
+    else:
+        keras = sys.modules.get("keras")  # a Keras model exists only once Keras is imported
+        if keras is None or not isinstance(model, keras.Model):
+            raise TypeError(f"expected a keras.Model or a runtime.OnnxModel, got "
+                            f"{type(model).__name__}")
+        try:
+            input_shape, output_shape = model.input_shape, model.output_shape
+        except (AttributeError, ValueError):  # a model that was never built
+            input_shape = output_shape = None
+    expected = (None, MNIST_SIZE, MNIST_SIZE, 1)
     if not (isinstance(input_shape, tuple) and input_shape[1:] == expected[1:]):
         raise ModelError(f"the model takes input of shape {input_shape}, but a digit "
                          f"reader needs {expected}: train one with `python -m digitlib train`")

@@ -10,13 +10,16 @@ log-odds to each candidate's score; its reading of the digit, made on pieces cut
 search cuts them, is blended with the digit model's (``touching.COMPANION_SHARE``).
 
 This is the half that reads; ``digitlib.training.whole_digit`` trains the model
-(``python -m digitlib.training.whole_digit models/whole_digit.keras``). Without the file the
-reader still works, less well. The 10-class model of the notebooks stays as it is.
+(``python -m digitlib.training.whole_digit models/whole_digit.keras``), and saves its ONNX copy
+``models/whole_digit.onnx`` beside it, which is what runs here (``runtime.load_copy``: no
+TensorFlow). Without the file the reader still works, less well. The 10-class model of the
+notebooks stays as it is.
 """
 
 import numpy as np
 
 from digitlib import config
+from digitlib.reading import runtime
 from digitlib.reading.preprocess import MNIST_SIZE
 
 MODEL_PATH = config.COMMITTED_MODELS_DIR / "whole_digit.keras"
@@ -25,11 +28,17 @@ NOT_WHOLE_CLASS = 10  # the class after the ten digits: a fragment, a pair, a di
 _loaded = {}
 
 
-def load() -> bool:
+def load(onnx_copy: bool = True) -> bool:
     """Load the companion model (once per process) and run it once, so that the first touching
-    number read is not slow; returns whether there is one (``MODEL_PATH`` exists)."""
+    number read is not slow; returns whether there is one (``MODEL_PATH`` exists).
+
+    ``onnx_copy``: run its ONNX copy when it is up to date (else convert the Keras model once and
+    keep the copy, as ``Predictor.load`` does); False converts it in memory, the way before the
+    copies. The first load of a process decides."""
+    if not isinstance(onnx_copy, bool):
+        raise TypeError(f"onnx_copy must be True or False, got {onnx_copy!r}")
     if "run" not in _loaded:
-        _loaded["run"] = _load()
+        _loaded["run"] = _load(onnx_copy)
         if _loaded["run"] is not None:
             _loaded["run"](np.zeros((1, MNIST_SIZE, MNIST_SIZE, 1), np.float32))
     return _loaded["run"] is not None
@@ -54,12 +63,15 @@ def whole(read: np.ndarray | None) -> np.ndarray | None:
     return None if read is None else 1.0 - read[:, NOT_WHOLE_CLASS]
 
 
-def _load():
+def _load(onnx_copy):
     if not MODEL_PATH.is_file():
         return None
+    copy = runtime.load_copy(MODEL_PATH) if onnx_copy else None
+    if copy is not None:
+        return copy
     import keras
 
-    from digitlib.reading import runtime
-
     run, _ = runtime.compile_model(keras.models.load_model(MODEL_PATH, compile=False))
+    if onnx_copy:
+        runtime.write_copy(run, MODEL_PATH)
     return run

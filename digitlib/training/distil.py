@@ -32,8 +32,8 @@ from keras import layers, ops
 from digitlib import config, files
 from digitlib.datasets import mnist
 from digitlib.reading import preprocess
+from digitlib.training import export, train
 from digitlib.training import model as model_module
-from digitlib.training import train
 
 TEACHERS_DIR = config.ROOT / "models" / "teachers"  # tracked, like the committed model
 # The committed model's 25 (the GPU run's time box; the validation loss still fell). With the
@@ -214,4 +214,4 @@ def distil_and_save(path=None, teachers=None, recipe=None, verbose: int | str = 
     network, history, info = distil(teachers, recipe, verbose=verbose)
     _, (x_test, y_test) = mnist.load_mnist()
     card = train.model_card(network, info, preprocess.normalize(x_test), y_test)
-    return train.save(network, card, path), history, card
+    return export.save_model(network, path, card), history, card

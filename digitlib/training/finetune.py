@@ -32,7 +32,7 @@ import numpy as np
 from digitlib import config, files
 from digitlib.datasets import mnist, personal
 from digitlib.reading import predict, preprocess
-from digitlib.training import evaluate, train
+from digitlib.training import evaluate, export, train
 
 
 @dataclass
@@ -225,6 +225,6 @@ def finetune(base=None, data_source=None, output=None, holdout_fraction: float =
     card = train.model_card(network, info, x_test, y_test)
     card.update(model="mnist_cnn_personal", seed=seed,
                 mnist_test_accuracy_after=card["test_accuracy"])
-    path = train.save(network, card, output)
+    path = export.save_model(network, output, card)
     card = json.loads(path.with_suffix(".json").read_text())  # as written, with the model's sha
     return FinetuneResult(path, card, network, train_indices, holdout_indices, before, after)

@@ -41,7 +41,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 from digitlib.datasets import mnist
-from digitlib.training import distil, train  # noqa: E402
+from digitlib.training import distil, export, train  # noqa: E402
 from digitlib.training import model as model_module  # noqa: E402
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
@@ -225,7 +225,8 @@ def train_teacher(index: int, out: Path, deadline: float, epochs=None, mnist_tra
 
 def distil_student(out: Path, teachers: Path, deadline: float, epochs=None, seed=42,
                    mnist_train=None):
-    """``distil.distil`` on the GPU; writes ``student.keras`` and ``student.json``."""
+    """``distil.distil`` on the GPU; writes ``student.keras``, its ONNX copy and ``student.json``
+    (``export.save_model``)."""
     keras.utils.set_random_seed(seed)
     generator = torch.Generator(device=DEVICE).manual_seed(seed)
     (x_fit, y_fit), (x_val, y_val) = load_training_split(mnist_train)
@@ -279,14 +280,14 @@ def distil_student(out: Path, teachers: Path, deadline: float, epochs=None, seed
                                  generator)
     network = model_module.build_model(**distil.STUDENT)
     network.set_weights(best.pop("weights"))
-    network.save(out / "student.keras")
     info = dict(teachers=[path.name for path in paths],
                 teachers_validation_accuracy=round(teachers_accuracy, 5), seed=seed,
                 epochs=epochs, chosen_epoch=best["epoch"],
                 validation_accuracy=round(best["accuracy"], 5),
                 validation_loss=round(best["loss"], 5), cut_short_at=best.get("cut_short_at"),
                 train_seconds=seconds, **machine(), history=history)
-    (out / "student.json").write_text(json.dumps(info, indent=1))
+    # the ONNX copy is made by TensorFlow in a subprocess (export.write_copy): torch runs here
+    export.save_model(network, out / "student.keras", info)
     log(f"student: kept epoch {best['epoch']} of {epochs}, validation {best['accuracy']:.4f}")
 
 

@@ -10,7 +10,6 @@ up, so no recipe slants its training digits by default (``Recipe.shear`` and ``R
 can: see ``python -m benchmarks.augment``).
 """
 
-import json
 import math
 import os
 import platform
@@ -25,8 +24,8 @@ import numpy as np
 
 from digitlib import config, files
 from digitlib.datasets import mnist, transforms
-from digitlib.reading import preprocess
-from digitlib.training import evaluate
+from digitlib.reading import preprocess, runtime
+from digitlib.training import evaluate, export
 from digitlib.training import model as model_module
 
 VALIDATION_SIZE = 5000
@@ -278,18 +277,6 @@ def model_card(network, info, test_images, test_labels) -> dict:
     }
 
 
-def save(network, card: dict, path) -> Path:
-    """Write the model and its card (``.json`` beside it) atomically; returns the model path."""
-    path = Path(path)
-    if path.suffix != ".keras":
-        raise ValueError(f"model path must end in .keras, got {path}")
-    with files.atomic_path(path) as temporary:
-        network.save(temporary)
-    card = {**card, "model_sha256": files.sha256_of(path)}
-    files.write_text_atomic(path.with_suffix(".json"), json.dumps(card, indent=2) + "\n")
-    return path
-
-
 def destination(path=None) -> Path:
     """Where ``train_and_save(path)`` writes, checked before any training starts.
 
@@ -324,11 +311,11 @@ def destination(path=None) -> Path:
 
 
 def check_model_output(path, inputs=(), replace_tracked: bool = False) -> Path:
-    """Check now, not after the whole run, that a model and its card may be written at
-    ``path`` (``files.check_output``: never a file of the repository unless
+    """Check now, not after the whole run, that a model, its card and its ONNX copy may be
+    written at ``path`` (``files.check_output``: never a file of the repository unless
     ``replace_tracked``, never one of ``inputs``, into a folder that can be written)."""
     path = Path(path)
-    for written in (path, path.with_suffix(".json")):
+    for written in (path, path.with_suffix(export.CARD_SUFFIX), runtime.copy_path(path)):
         files.check_output(written, inputs=inputs, overwrite=True, make_folder=True,
                            replace_tracked=replace_tracked)
     return path
@@ -345,4 +332,4 @@ def train_and_save(path=None, recipe: Recipe | None = None, verbose: int | str =
     network, history, info = train(recipe, verbose=verbose)
     _, (x_test, y_test) = mnist.load_mnist()
     card = model_card(network, info, preprocess.normalize(x_test), y_test)
-    return save(network, card, path), history, card
+    return export.save_model(network, path, card), history, card

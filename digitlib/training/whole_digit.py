@@ -118,12 +118,12 @@ def schedule(steps: int):
 
 def train(path, count: int = NUMBERS, seed: int = 0):
     """Train the companion model on the first 55,000 MNIST training digits and save it to
-    ``path`` (atomically; an existing file is replaced only because you named it). Returns the
-    validation accuracy."""
+    ``path`` with its ONNX copy and card (``export.save_model``: atomically; an existing file is
+    replaced only because you named it). Returns the validation accuracy."""
     import keras
 
-    from digitlib import files
     from digitlib.datasets import mnist
+    from digitlib.training import export
     from digitlib.training.train import split_validation
 
     keras.utils.set_random_seed(seed)
@@ -139,10 +139,16 @@ def train(path, count: int = NUMBERS, seed: int = 0):
                     loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     history = network.fit(pictures[..., np.newaxis], classes, batch_size=BATCH_SIZE,
                           epochs=EPOCHS, validation_split=VALIDATION_FRACTION, verbose=2)
-    with files.atomic_path(path, suffix=".keras") as temporary:
-        network.save(temporary)
-    print(f"saved {path} ({time.perf_counter() - started:.0f} s in all)")
-    return float(history.history["val_accuracy"][-1])
+    accuracy = float(history.history["val_accuracy"][-1])
+    card = {"model": "whole_digit",
+            "trained_by": f"python -m digitlib.training.whole_digit {path} (seed {seed}; "
+                          f"models/README.md says on what)",
+            "numbers": count, "candidates": int(len(classes)), "seed": seed, "epochs": EPOCHS,
+            "validation_accuracy": round(accuracy, 5),
+            "train_seconds": round(time.perf_counter() - started, 1)}
+    export.save_model(network, path, card)
+    print(f"saved {path}, its ONNX copy and card ({time.perf_counter() - started:.0f} s in all)")
+    return accuracy
 
 
 def main(argv=None) -> int:

@@ -463,9 +463,14 @@ def test_load_can_limit_tensorflow_threads(monkeypatch):
     calls = []
     monkeypatch.setattr(predict, "limit_threads", lambda count=1: calls.append(count) or False)
     require(config.DEFAULT_MODEL_PATH.exists(), "needs the model file")
-    Predictor.load(threads=1)
-    Predictor.load()
+    Predictor.load(onnx_copy=False, threads=1)  # TensorFlow runs the conversion: limited first
+    Predictor.load(onnx_copy=False)
     assert calls == [1]
+    reader = Predictor.load("committed", threads=1)  # the ONNX copy: no TensorFlow yet
+    assert reader.onnx_path == config.COMMITTED_MODEL_PATH.with_suffix(".onnx")
+    assert calls == [1]
+    assert reader.model.output_shape == (None, 10)  # loads Keras, limited first
+    assert calls == [1, 1]
 
 
 def test_unreadable_model(tmp_path):
