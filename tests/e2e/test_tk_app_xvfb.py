@@ -12,6 +12,7 @@ tk_app_why.png.
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -61,14 +62,19 @@ LONG_FOLDER = "a-folder-with-a-long-name-so-that-the-messages-about-it-wrap-over
 
 @pytest.fixture
 def app(display, tmp_path):
-    """The app running on ``display`` with the committed model; yields (process, state file,
-    log file). Save writes to ``tmp_path / LONG_FOLDER``."""
+    """The app running on ``display`` with a copy of the committed model that has no ONNX copy
+    yet, so that it loads the slow way (Keras, then a conversion) and the window is seen while
+    it loads (with its ONNX copy the model is ready before the first state is written); yields
+    (process, state file, log file). Save writes to ``tmp_path / LONG_FOLDER``."""
     state_file, log_file = tmp_path / "state.json", tmp_path / "app.log"
+    model = tmp_path / "model" / config.COMMITTED_MODEL_PATH.name
+    model.parent.mkdir()
+    shutil.copyfile(config.COMMITTED_MODEL_PATH, model)
     environment = {**os.environ, "DISPLAY": display}
     with open(log_file, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "digitlib.pads.tk_app", "--state-file", str(state_file),
-             "--model", "committed", "--personal-folder", str(tmp_path / LONG_FOLDER)],
+             "--model", str(model), "--personal-folder", str(tmp_path / LONG_FOLDER)],
             cwd=config.ROOT, env=environment, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
         )
         try:
