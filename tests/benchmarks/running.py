@@ -31,8 +31,10 @@ def run_bench(module: str, *arguments, fast: bool = False) -> str:
 
 
 def refused(main, arguments, capsys) -> str:
-    """What ``main(arguments)`` says on stderr when it refuses them (exit status 2)."""
+    """What ``main(arguments)`` says on stderr when it refuses them (exit status 2), with its
+    line breaks and runs of spaces as single spaces (argparse wraps the usage line to the
+    terminal's width, which differs between Pythons and machines)."""
     with pytest.raises(SystemExit) as exit_:
         main(arguments)
     assert exit_.value.code == 2
-    return capsys.readouterr().err
+    return " ".join(capsys.readouterr().err.split())
