@@ -63,7 +63,7 @@ lint: setup
 model: data
 	$(BIN)/python -m digitlib train --output committed --distil
 
-bench: bench-train bench-predict bench-explain bench-photos bench-crops bench-strings
+bench: bench-train bench-predict bench-start bench-explain bench-photos bench-crops bench-strings bench-unsure
 
 bench-train: data
 	$(BIN)/python -m benchmarks.train
