@@ -112,7 +112,7 @@ notebooks: data
 	$(BIN)/python -m digitlib.teaching.notebook_files notebooks/0*.ipynb
 
 app: data
-	$(BIN)/python -m digitlib.pads.tk_app
+	$(BIN)/python -m digitlib app
 
 ## The standalone pad page (web/pad.ipynb through Voilà): the address is printed as for lab.
 web: data

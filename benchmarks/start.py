@@ -118,7 +118,7 @@ def bench_start(model=None, repeats: int = REPEATS, app: bool = True) -> None:
 
         with virtual_display() as display:
             figures["app"] = median_of(
-                [python, "-m", "digitlib.pads.tk_app", "--open", str(picture),
+                [python, "-m", "digitlib", "app", "--open", str(picture),
                  "--exit-after-reading", *chosen], repeats, {**os.environ, "DISPLAY": display})
     shutil.rmtree(folder, ignore_errors=True)
 

@@ -215,9 +215,48 @@ def _app(arguments) -> int:
         first, *rest = session.NO_DISPLAY.format(error=_one_line(error)).splitlines()
         print(f"error: {first.rstrip('.')}. {' '.join(rest)}", file=sys.stderr)
         return 2
-    tk_app.DigitApp(root, model=arguments.model, live=arguments.live)
+    options = {name: getattr(arguments, name, None)
+               for name in ("brush", "personal_folder", "state_file")}
+    app = tk_app.DigitApp(root, model=arguments.model, live=arguments.live,
+                          **{name: value for name, value in options.items() if value is not None})
+    if getattr(arguments, "open", None):
+        app.open_image(arguments.open)
+    outcome = []
+    if getattr(arguments, "exit_after_reading", False):
+        _exit_after_reading(app, outcome)
     root.mainloop()
-    return 0
+    return outcome[0] if outcome else 0
+
+
+def _exit_after_reading(app, outcome: list) -> None:
+    """Once the app shows its first reading (or the model failed), print its message and close
+    it; ``outcome`` gets the exit status."""
+    from digitlib.pads import session, tk_app
+
+    status = app.session.status
+    if status is session.Status.ERROR or (app.session.is_read and
+                                          status is session.Status.READY):
+        app.root.update_idletasks()  # the reading drawn, not only decided
+        print(f"{status.value}: {app.session.message.text}", flush=True)
+        outcome.append(1 if status is session.Status.ERROR else 0)
+        app.close()
+        return
+    app.root.after(tk_app.POLL_MILLISECONDS, _exit_after_reading, app, outcome)
+
+
+def _brush_width(text: str) -> int:
+    """``--brush``: a whole number of pixels within the pad's brush range."""
+    from digitlib.pads.session import BRUSH_RANGE
+
+    try:
+        width = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of pixels, got {text!r}") \
+            from None
+    if not BRUSH_RANGE[0] <= width <= BRUSH_RANGE[1]:
+        raise argparse.ArgumentTypeError(f"must be from {BRUSH_RANGE[0]} to {BRUSH_RANGE[1]}, "
+                                         f"got {width}")
+    return width
 
 
 def _print_reading(reading) -> None:
@@ -429,6 +468,14 @@ def main(argv=None) -> int:
     app_parser.add_argument(
         "--model", help="model name or path (default: as for predict)")
     app_parser.add_argument("--live", action="store_true", help="read after every stroke")
+    app_parser.add_argument("--brush", type=_brush_width, help="brush width in pixels")
+    app_parser.add_argument("--personal-folder", help="where Save puts your digits")
+    app_parser.add_argument("--open", metavar="IMAGE",
+                            help="open this picture at start and read it")
+    app_parser.add_argument("--state-file", help="write the app's state as JSON here after changes")
+    app_parser.add_argument("--exit-after-reading", action="store_true",
+                            help="print the first reading once it is shown, then quit (with "
+                                 "--open: how long start-up takes, make bench-start)")
     app_parser.set_defaults(run=_app)
 
     argv = sys.argv[1:] if argv is None else list(argv)

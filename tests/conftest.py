@@ -47,7 +47,7 @@ def x_display():
     from tests import xdisplay
 
     require(tk_app.tk is not None,
-            "this Python has no tkinter (see python -m digitlib.pads.tk_app)")
+            "this Python has no tkinter (see python -m digitlib app)")
     require(xdisplay.have_tools(), xdisplay.MISSING_TOOLS)
     with xdisplay.virtual_display() as name:
         yield name

@@ -549,3 +549,11 @@ def test_app_without_a_display_is_one_line_in_a_real_process():
     assert result.returncode == 2
     assert_one_line_no_traceback(result.stderr)
     assert len(error_lines(result.stderr)) == 1
+
+
+@pytest.mark.parametrize("brush", ["0", "thick"])
+def test_app_refuses_a_brush_it_cannot_draw_with(brush, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["app", "--brush", brush])
+    assert exit_.value.code == 2
+    assert "--brush" in capsys.readouterr().err

@@ -1,22 +1,21 @@
 """A desktop drawing pad: draw digits with the mouse (or open a picture) and read them.
 
-Run it with ``python -m digitlib.pads.tk_app`` (or ``make app``). ``DigitApp`` is a Tk view of a
-``digitlib.pads.session.PadSession``: it turns mouse events, keys and buttons into session calls
-and draws the session's state (``show``) as ``digitlib.pads.display`` says it looks. The
+Run it with ``python -m digitlib app`` (``digits app``, ``make app``). ``DigitApp`` is a Tk view
+of a ``digitlib.pads.session.PadSession``: it turns mouse events, keys and buttons into session
+calls and draws the session's state (``show``) as ``digitlib.pads.display`` says it looks. The
 session's jobs (loading the model, reading, **Why?**) run in a worker thread (``refresh``), so
 the window stays responsive while the model thinks. The layout is fixed: nothing that changes
 (a message, the model's status, the previews) resizes the window or moves the canvas.
 """
 
-import argparse
 import json
 import sys
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from digitlib import config, files
-from digitlib.pads import display, session
+from digitlib import files
+from digitlib.pads import display
 from digitlib.pads.session import BRUSH_RANGE, DEFAULT_BRUSH, PadSession
 
 try:  # Some Python builds come without Tk (pyenv without tk-dev, slim Docker images, ...).
@@ -449,62 +448,3 @@ def _fixed_area(parent, width: int, height: int):
 def _centre(widget) -> list[int]:
     return [widget.winfo_rootx() + widget.winfo_width() // 2,
             widget.winfo_rooty() + widget.winfo_height() // 2]
-
-
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m digitlib.pads.tk_app", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", help="model name (committed, mine, personal) or path "
-                        f"(default: ${config.MODEL_VARIABLE}, else your model from notebook 04 "
-                        "if there is one, else the committed model)")
-    parser.add_argument("--live", action="store_true", help="read after every stroke")
-    parser.add_argument("--brush", type=int, default=DEFAULT_BRUSH,
-                        help=f"brush width, {BRUSH_RANGE[0]}-{BRUSH_RANGE[1]}")
-    parser.add_argument("--personal-folder", help="where Save puts your digits "
-                        f"(default {config.PERSONAL_DATA_DIR})")
-    parser.add_argument("--state-file", help="write the app's state as JSON here after changes")
-    parser.add_argument("--open", metavar="IMAGE", help="open this picture at start and read it")
-    parser.add_argument("--exit-after-reading", action="store_true",
-                        help="print the first reading once it is shown, then quit (with "
-                             "--open: how long start-up takes, make bench-start)")
-    arguments = parser.parse_args(argv)
-    if not BRUSH_RANGE[0] <= arguments.brush <= BRUSH_RANGE[1]:
-        parser.error(f"--brush must be from {BRUSH_RANGE[0]} to {BRUSH_RANGE[1]}, "
-                     f"got {arguments.brush}")
-
-    if tk is None:
-        print(session.TKINTER_MISSING.format(python=sys.executable), file=sys.stderr)
-        return 2
-    try:
-        root = tk.Tk()
-    except tk.TclError as error:
-        print(session.NO_DISPLAY.format(error=error), file=sys.stderr)
-        return 1
-    app = DigitApp(root, model=arguments.model, live=arguments.live,
-                   state_file=arguments.state_file, brush=arguments.brush,
-                   personal_folder=arguments.personal_folder)
-    if arguments.open:
-        app.open_image(arguments.open)
-    outcome = []
-    if arguments.exit_after_reading:
-        _exit_after_reading(app, outcome)
-    root.mainloop()
-    return outcome[0] if outcome else 0
-
-
-def _exit_after_reading(app, outcome: list) -> None:
-    """Once the first reading is shown (or the model failed), print the message and close the
-    app; ``outcome`` gets the exit status."""
-    status = app.session.status
-    if status is session.Status.ERROR or (app.session.is_read and
-                                          status is session.Status.READY):
-        app.root.update_idletasks()  # the reading drawn, not only decided
-        print(f"{status.value}: {app.session.message.text}", flush=True)
-        outcome.append(1 if status is session.Status.ERROR else 0)
-        app.close()
-        return
-    app.root.after(POLL_MILLISECONDS, _exit_after_reading, app, outcome)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

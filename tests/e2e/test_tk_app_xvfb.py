@@ -1,6 +1,6 @@
 """End to end: the real Tk app and model on Xvfb, digits drawn with the mouse by xdotool.
 
-It starts a virtual display, launches ``python -m digitlib.pads.tk_app`` on it, draws digits by
+It starts a virtual display, launches ``python -m digitlib app`` on it, draws digits by
 pressing, dragging and releasing the mouse, clicks Recognize and reads the results line from
 the state file the app writes; then it clicks a preview to select a digit, Save and Undo save
 (into a throwaway dataset folder whose long name makes the messages wrap), and presses Why? to
@@ -73,7 +73,7 @@ def app(display, tmp_path):
     environment = {**os.environ, "DISPLAY": display}
     with open(log_file, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "digitlib.pads.tk_app", "--state-file", str(state_file),
+            [sys.executable, "-m", "digitlib", "app", "--state-file", str(state_file),
              "--model", str(model), "--personal-folder", str(tmp_path / LONG_FOLDER)],
             cwd=config.ROOT, env=environment, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
         )

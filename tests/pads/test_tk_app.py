@@ -1,15 +1,14 @@
 """digitlib.pads.tk_app: the desktop app as a Tk view of a PadSession.
 
-What the pad *does* (messages, staleness, saving) is tested once, in tests/pads/test_session.py;
-these tests check the Tk side: the install and display hints, events reaching the session, the
-worker thread, and the session's state reaching the canvas, the previews and the labels. They
-run on a real Tk root on a virtual display (the ``x_display`` fixture of conftest.py).
+What the pad *does* (messages, staleness, saving) is tested once, in tests/pads/test_session.py,
+and starting the app (no tkinter, no display) in tests/test_cli.py; these tests check the Tk
+side: events reaching the session, the worker thread, and the session's state reaching the
+canvas, the previews and the labels. They run on a real Tk root on a virtual display (the
+``x_display`` fixture of conftest.py).
 """
 
 import errno
 import json
-import subprocess
-import sys
 import time
 from types import SimpleNamespace
 
@@ -18,28 +17,11 @@ import pytest
 from PIL import Image
 
 from digitlib.pads import display, session, tk_app
-from tests.conftest import require
 from tests.fakes import FakePredictor
 
 
 def event(x, y):
     return SimpleNamespace(x=x, y=y)
-
-
-def test_missing_tkinter_says_how_to_install_it(monkeypatch, capsys):
-    monkeypatch.setattr(tk_app, "tk", None)
-    assert tk_app.main([]) == 2
-    error = capsys.readouterr().err
-    assert "python3-tk" in error and "make app" in error and "needs no Tk" in error
-
-
-def test_no_display_gives_a_clear_message():
-    require(tk_app.tk is not None, "this Python has no tkinter")
-    environment = {"PATH": "/usr/bin:/bin"}  # no DISPLAY
-    result = subprocess.run([sys.executable, "-m", "digitlib.pads.tk_app"], capture_output=True,
-                            text=True, timeout=120, env=environment)
-    assert result.returncode == 1
-    assert "could not open a window" in result.stderr
 
 
 # Handlers on a real Tk root -------------------------------------------------------------
