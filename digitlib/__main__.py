@@ -215,14 +215,14 @@ def _app(arguments) -> int:
         first, *rest = session.NO_DISPLAY.format(error=_one_line(error)).splitlines()
         print(f"error: {first.rstrip('.')}. {' '.join(rest)}", file=sys.stderr)
         return 2
-    options = {name: getattr(arguments, name, None)
-               for name in ("brush", "personal_folder", "state_file")}
+    chosen = {"brush": arguments.brush, "personal_folder": arguments.personal_folder,
+              "state_file": arguments.state_file}  # None: the app's own default
     app = tk_app.DigitApp(root, model=arguments.model, live=arguments.live,
-                          **{name: value for name, value in options.items() if value is not None})
-    if getattr(arguments, "open", None):
+                          **{name: value for name, value in chosen.items() if value is not None})
+    if arguments.open:
         app.open_image(arguments.open)
     outcome = []
-    if getattr(arguments, "exit_after_reading", False):
+    if arguments.exit_after_reading:
         _exit_after_reading(app, outcome)
     root.mainloop()
     return outcome[0] if outcome else 0
