@@ -3,7 +3,9 @@ the same run (``Predictor(unsure_rule=...)``): the share of generated non-digit 
 (``digitlib.datasets.nondigits``) that come back with no sure digit, by kind, and the share of
 MNIST digits placed on a pad canvas that come back with an unsure reading, with the time per
 digit. The tuning set is what the rule was chosen on (``nondigits.TUNING``, validation digits);
-the report set is other generator settings (``nondigits.REPORT``) and MNIST *test* digits.
+the report set is other generator settings (``nondigits.REPORT``) and MNIST *test* digits. The
+no-digit model (``digitlib.reading.any_digit``) trained on neither: on ``nondigits.TRAINING``,
+and never on letters or scattered strokes, which both sets score as shapes it has not seen.
 
 Targets (report set): >= 80 % of non-digit drawings marked unsure; at most 0.5 points more MNIST
 test digits marked unsure than today's rule.
@@ -50,6 +52,9 @@ def bench_unsure(per_kind: int = 50, digits: int = 10000, tuning_digits: int = 2
           + ("; FAST MODE: tiny sets, the figures say nothing" if fast else ""))
     print("  a drawing is marked unsure when every digit read on it is unsure (none shows as a sure"
           " green digit);\n  (any: at least one reading unsure, so the pad says it is unsure)")
+    unseen = [kind for kind in nondigits.KINDS if kind not in nondigits.TRAINING_KINDS]
+    print(f"  the no-digit model trained on nondigits.TRAINING (seed {nondigits.TRAINING.seed}), "
+          f"never on: {', '.join(unseen)}")
     for part, settings, x, count in (("tuning", nondigits.TUNING, x_val, tuning_digits),
                                      ("report", nondigits.REPORT, x_test, digits)):
         drawings = nondigits.generate(per_kind, settings)

@@ -43,7 +43,8 @@ def test_the_committed_models_are_package_data_and_nothing_else_of_models():
     assert all("*" not in name and "/" not in name for name in listed), "exact names only"
     committed = {name for name in tracked_models() if name.split("/")[0] not in NOT_SHIPPED}
     assert committed <= listed, "a committed model that the wheel would leave out"
-    assert {"mnist_cnn.keras", "mnist_cnn.json", "whole_digit.keras"} <= committed
+    assert {"mnist_cnn.keras", "mnist_cnn.json", "whole_digit.keras", "any_digit.keras",
+            "any_digit.onnx", "any_digit.json"} <= committed
     # Named for the ONNX copies and the companion's card before they are committed.
     assert listed - committed <= {"mnist_cnn.onnx", "whole_digit.onnx", "whole_digit.json"}
     assert not any(name.startswith(("mnist_cnn_mine", "mnist_cnn_personal")) for name in listed)

@@ -8,7 +8,11 @@ random strokes scattered over the pad.
 
 Each drawing is made with seeded jitter under a ``Settings``: ``TUNING`` is what rules may be
 tuned on; ``REPORT`` draws with other sizes, pen widths, wobble, slant and seeds, so that a
-rule fitted to one generator's quirks shows it when it is scored on the other.
+rule fitted to one generator's quirks shows it when it is scored on the other. ``TRAINING`` is
+what the no-digit model (``digitlib.training.any_digit``) learns from: other settings again, and
+other kinds (``TRAINING_KINDS``): no letters and no scattered strokes, which the benchmark's
+``letter`` and ``strokes`` then score as shapes the model never saw, and shapes of its own
+(``SHAPES``: other letters, symbols, doodles).
 
     from digitlib.datasets import nondigits
     for kind, picture in nondigits.generate(per_kind=5, settings=nondigits.REPORT): ...
@@ -41,6 +45,8 @@ TUNING = Settings("tuning", seed=100, height=(130, 210), aspect=(0.7, 1.3), brus
                   wobble=0.02, slant=0.15)
 REPORT = Settings("report", seed=200, height=(90, 240), aspect=(0.55, 1.6), brush=(7, 30),
                   wobble=0.035, slant=0.3)
+TRAINING = Settings("training", seed=300, height=(100, 230), aspect=(0.6, 1.5), brush=(8, 28),
+                    wobble=0.03, slant=0.25)
 
 
 def _scribble(rng):
@@ -139,6 +145,41 @@ def _strokes(rng):
     return made
 
 
+# Shapes drawn only for training (``TRAINING_KINDS``), in a unit box (x right, y down): letters
+# other than ``LETTERS`` and none that a digit is often written like (b, g, l, o, q, s), symbols
+# and doodles.
+SHAPES = {
+    "c": [arc(0.55, 0.5, 0.45, 0.5, 45, 315)],
+    "f": [arc(0.75, 0.25, 0.25, 0.25, 0, -180)[::-1][:-1] + [(0.5, 0.25), (0.5, 1.0)],
+          [(0.2, 0.45), (0.85, 0.45)]],
+    "h": [[(0.15, 0.0), (0.15, 1.0)],
+          [(0.15, 1.0), (0.15, 0.6)] + arc(0.5, 0.6, 0.35, 0.3, 180, 360) + [(0.85, 1.0)]],
+    "n": [[(0.1, 1.0), (0.1, 0.3)] + arc(0.5, 0.45, 0.4, 0.35, 180, 360) + [(0.9, 1.0)]],
+    "r": [[(0.2, 1.0), (0.2, 0.2)], [(0.2, 0.55)] + arc(0.6, 0.45, 0.4, 0.3, 180, 300)],
+    "u": [[(0.1, 0.0)] + arc(0.5, 0.6, 0.4, 0.4, 180, 0) + [(0.9, 0.0), (0.9, 1.0)]],
+    "v": [[(0.0, 0.0), (0.5, 1.0), (1.0, 0.0)]],
+    "t": [[(0.45, 0.0), (0.45, 0.85), (0.6, 1.0), (0.85, 0.95)], [(0.1, 0.3), (0.85, 0.3)]],
+    "plus": [[(0.5, 0.0), (0.5, 1.0)], [(0.0, 0.5), (1.0, 0.5)]],
+    "hash": [[(0.35, 0.0), (0.3, 1.0)], [(0.7, 0.0), (0.65, 1.0)], [(0.0, 0.35), (1.0, 0.35)],
+             [(0.0, 0.7), (1.0, 0.7)]],
+    "star": [[(0.5, 0.0), (0.2, 1.0), (1.0, 0.35), (0.0, 0.35), (0.8, 1.0), (0.5, 0.0)]],
+    "asterisk": [[(0.5, 0.0), (0.5, 1.0)], [(0.05, 0.25), (0.95, 0.75)],
+                 [(0.95, 0.25), (0.05, 0.75)]],
+    "heart": [arc(0.28, 0.28, 0.24, 0.24, 180, 360) + arc(0.72, 0.28, 0.24, 0.24, 180, 360)
+              + [(0.5, 1.0), (0.04, 0.3)]],
+    "square": [[(0, 0), (1, 0), (1, 1), (0, 1), (0, 0)]],
+    "triangle": [[(0.5, 0.0), (1.0, 1.0), (0.0, 1.0), (0.5, 0.0)]],
+    "arrow": [[(0.0, 0.5), (1.0, 0.5)], [(0.6, 0.15), (1.0, 0.5), (0.6, 0.85)]],
+    "smiley": [arc(0.5, 0.5, 0.5, 0.5, 0, 360), [(0.35, 0.3), (0.35, 0.38)],
+               [(0.65, 0.3), (0.65, 0.38)], arc(0.5, 0.55, 0.25, 0.2, 20, 160)],
+    "crossed box": [[(0, 0), (1, 1)], [(0, 1), (1, 0)], [(0, 0), (1, 0), (1, 1), (0, 1), (0, 0)]],
+}
+
+
+def _shape(rng):
+    return [np.array(stroke, float) for stroke in SHAPES[rng.choice(sorted(SHAPES))]]
+
+
 KINDS = {
     "scribble": _scribble,
     "zigzag": _zigzag,
@@ -149,6 +190,10 @@ KINDS = {
     "random walk": _random_walk,
     "strokes": _strokes,
 }
+# What the no-digit model trains on: the benchmark's kinds but letters and scattered strokes
+# (each of those marks alone may well be a 1), and shapes of its own.
+TRAINING_KINDS = {**{kind: KINDS[kind] for kind in KINDS if kind not in ("letter", "strokes")},
+                  "shape": _shape}
 
 
 def _smooth(points, per_segment):
@@ -164,11 +209,12 @@ def _smooth(points, per_segment):
 
 
 def draw(kind: str, rng: np.random.Generator, settings: Settings = TUNING):
-    """One non-digit drawing of ``kind`` (a key of ``KINDS``): a white PAD x PAD PIL image,
-    black ink, drawn stroke by stroke as on the pad."""
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {sorted(KINDS)}, got {kind!r}")
-    made = KINDS[kind](rng)
+    """One non-digit drawing of ``kind`` (a key of ``KINDS`` or ``TRAINING_KINDS``): a white
+    PAD x PAD PIL image, black ink, drawn stroke by stroke as on the pad."""
+    drawers = KINDS | TRAINING_KINDS
+    if kind not in drawers:
+        raise ValueError(f"kind must be one of {sorted(drawers)}, got {kind!r}")
+    made = drawers[kind](rng)
     strokes, wider = made if isinstance(made, tuple) else (made, 1.0)  # some kinds are wide
     height = rng.uniform(*settings.height)
     width = height * rng.uniform(*settings.aspect) * wider

@@ -31,6 +31,7 @@ AGREEMENT = 1e-4  # the most any output may differ between ONNX Runtime and Kera
 THREADS = min(2, os.cpu_count() or 1)
 COPY_SUFFIX = ".onnx"  # the copy of ``NAME.keras`` is ``NAME.onnx``, in the same folder
 MADE_FROM = "keras_sha256"  # the copy's metadata key: the SHA-256 of the .keras it was made from
+IMAGE_SHAPE = (28, 28, 1)  # one image as every model here takes it (MNIST's size, one channel)
 
 
 class OnnxModel:
@@ -129,6 +130,48 @@ def write_copy(run, keras_path) -> Path | None:
         logging.getLogger(__name__).info("could not write the ONNX copy %s: %s", path,
                                          files.describe_os_error(error))
         return None
+
+
+class SmallModel:
+    """A small model committed beside the digit model (the companions
+    ``digitlib.reading.whole_digit`` and ``digitlib.reading.any_digit``), loaded once, on first
+    use: ``model(images28)`` gives its outputs (N, classes) for images (N, 28, 28), or None when
+    there is no file at ``keras_path`` (the reader then goes without its opinion)."""
+
+    def __init__(self, keras_path):
+        self.path = Path(keras_path)
+        self._run, self._loaded = None, False
+
+    def load(self, onnx_copy: bool = True) -> bool:
+        """Load the model and run it once, so that the first drawing read is not slow; returns
+        whether there is one. ``onnx_copy``: run its ONNX copy when it is up to date, else
+        convert the Keras model once and keep the copy (``write_copy``); False converts it in
+        memory, the way before the copies. The first load decides."""
+        if not isinstance(onnx_copy, bool):
+            raise TypeError(f"onnx_copy must be True or False, got {onnx_copy!r}")
+        if not self._loaded:
+            self._run, self._loaded = self._load(onnx_copy), True
+            if self._run is not None:
+                self._run(np.zeros((1, *IMAGE_SHAPE), np.float32))
+        return self._run is not None
+
+    def __call__(self, images28) -> np.ndarray | None:
+        if not self.load():
+            return None
+        return self._run(np.asarray(images28, dtype=np.float32).reshape(-1, *IMAGE_SHAPE))
+
+    def _load(self, onnx_copy):
+        if not self.path.is_file():
+            return None
+        copy = load_copy(self.path) if onnx_copy else None
+        if copy is not None:
+            return copy
+        import keras
+
+        run, _ = compile_model(keras.models.load_model(self.path, compile=False))
+        if onnx_copy:
+            write_copy(run, self.path)
+        return run
 
 
 def compile_model(model, threads: int | None = None):

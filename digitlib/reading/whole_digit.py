@@ -20,37 +20,24 @@ import numpy as np
 
 from digitlib import config
 from digitlib.reading import runtime
-from digitlib.reading.preprocess import MNIST_SIZE
 
 MODEL_PATH = config.COMMITTED_MODELS_DIR / "whole_digit.keras"
 NOT_WHOLE_CLASS = 10  # the class after the ten digits: a fragment, a pair, a digit with extras
 
-_loaded = {}
+MODEL = runtime.SmallModel(MODEL_PATH)
 
 
 def load(onnx_copy: bool = True) -> bool:
     """Load the companion model (once per process) and run it once, so that the first touching
     number read is not slow; returns whether there is one (``MODEL_PATH`` exists).
-
-    ``onnx_copy``: run its ONNX copy when it is up to date (else convert the Keras model once and
-    keep the copy, as ``Predictor.load`` does); False converts it in memory, the way before the
-    copies. The first load of a process decides."""
-    if not isinstance(onnx_copy, bool):
-        raise TypeError(f"onnx_copy must be True or False, got {onnx_copy!r}")
-    if "run" not in _loaded:
-        _loaded["run"] = _load(onnx_copy)
-        if _loaded["run"] is not None:
-            _loaded["run"](np.zeros((1, MNIST_SIZE, MNIST_SIZE, 1), np.float32))
-    return _loaded["run"] is not None
+    ``onnx_copy``: as in ``runtime.SmallModel.load``."""
+    return MODEL.load(onnx_copy)
 
 
 def opinions(images28) -> np.ndarray | None:
     """The companion's reading (N, 11) of images (N, 28, 28): P(the whole digit 0), ...,
     P(the whole digit 9), P(not one whole digit); None when there is no companion model."""
-    if not load():
-        return None
-    run = _loaded["run"]
-    return run(np.asarray(images28, dtype=np.float32).reshape(-1, MNIST_SIZE, MNIST_SIZE, 1))
+    return MODEL(images28)
 
 
 def probabilities(images28) -> np.ndarray | None:
@@ -61,17 +48,3 @@ def probabilities(images28) -> np.ndarray | None:
 def whole(read: np.ndarray | None) -> np.ndarray | None:
     """P(one whole digit) (N,) from the companion's ``opinions`` (N, 11); None stays None."""
     return None if read is None else 1.0 - read[:, NOT_WHOLE_CLASS]
-
-
-def _load(onnx_copy):
-    if not MODEL_PATH.is_file():
-        return None
-    copy = runtime.load_copy(MODEL_PATH) if onnx_copy else None
-    if copy is not None:
-        return copy
-    import keras
-
-    run, _ = runtime.compile_model(keras.models.load_model(MODEL_PATH, compile=False))
-    if onnx_copy:
-        runtime.write_copy(run, MODEL_PATH)
-    return run

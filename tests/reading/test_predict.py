@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 
 from digitlib import config
 from digitlib.datasets.synthetic import draw_digits, row_of_places
-from digitlib.reading import images, predict, runtime, segment, touching, whole_digit
+from digitlib.reading import any_digit, images, predict, runtime, segment, touching, whole_digit
 from digitlib.reading.predict import Detection, Prediction, Predictor
 from digitlib.reading.preprocess import to_mnist
 from tests.conftest import require
@@ -299,17 +299,19 @@ def test_touching_numbers_are_read(trained, columns_reader, digits, seed, least)
 
 
 @pytest.mark.parametrize("present", [True, False])
-def test_load_also_loads_the_companion_model(monkeypatch, tmp_path, present):
-    """The string reader's companion model is loaded (and run once) with the digit model, so the
-    first touching number is not slow; without its file the predictor still reads numbers."""
+def test_load_also_loads_the_small_models(monkeypatch, tmp_path, present):
+    """The string reader's companion model and the no-digit model are loaded (and run once) with
+    the digit model, so the first drawing is not slow; without their files the predictor still
+    reads numbers."""
     require(config.DEFAULT_MODEL_PATH.exists(), "needs models/mnist_cnn.keras")
-    if present:
-        require(whole_digit.MODEL_PATH.is_file(), "needs models/whole_digit.keras")
-    else:
-        monkeypatch.setattr(whole_digit, "MODEL_PATH", tmp_path / "none.keras")
-    monkeypatch.setattr(whole_digit, "_loaded", {})
+    for module in (whole_digit, any_digit):
+        if present:
+            require(module.MODEL_PATH.is_file(), f"needs {module.MODEL_PATH}")
+        path = module.MODEL_PATH if present else tmp_path / "none.keras"
+        monkeypatch.setattr(module, "MODEL", runtime.SmallModel(path))
     loaded = Predictor.load("committed")
-    assert ("run" in whole_digit._loaded) and (whole_digit._loaded["run"] is not None) == present
+    for module in (whole_digit, any_digit):
+        assert module.MODEL._loaded and (module.MODEL._run is not None) == present
     (canvas, labels, _), = touching_numbers(1, 2, seed=3)
     assert len(loaded.predict_digits(canvas)) >= 1
 

@@ -128,9 +128,9 @@ def test_a_copy_never_replaces_a_file_of_the_repository(saved, monkeypatch):
 
 
 def test_the_committed_models_run_their_committed_copies():
-    from digitlib.reading import whole_digit
+    from digitlib.reading import any_digit, whole_digit
 
-    for path in (config.COMMITTED_MODEL_PATH, whole_digit.MODEL_PATH):
+    for path in (config.COMMITTED_MODEL_PATH, whole_digit.MODEL_PATH, any_digit.MODEL_PATH):
         require(path.exists(), f"needs {path}")
         copy = runtime.load_copy(path)
         assert copy is not None, f"{runtime.copy_path(path)} is missing or out of date"

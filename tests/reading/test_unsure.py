@@ -7,7 +7,7 @@ import pytest
 from digitlib import config
 from digitlib.datasets import nondigits
 from digitlib.datasets.synthetic import draw_digits
-from digitlib.reading import predict, whole_digit
+from digitlib.reading import any_digit, predict, runtime, whole_digit
 from digitlib.reading.predict import Predictor
 from digitlib.reading.strokes import Drawing
 from tests.conftest import require
@@ -18,9 +18,11 @@ NO_DIGIT = "does not look like any digit"
 
 @pytest.fixture(scope="module")
 def rules():
-    """The committed model read with the new rule and with today's, and the companion model."""
+    """The committed model read with the new rule and with today's (the new rule also needs the
+    companion model and the no-digit model)."""
     require(config.DEFAULT_MODEL_PATH.exists(), "needs models/mnist_cnn.keras: run `make model`")
     require(whole_digit.MODEL_PATH.is_file(), "needs models/whole_digit.keras")
+    require(any_digit.MODEL_PATH.is_file(), "needs models/any_digit.keras")
     new = Predictor.load("committed")
     return new, Predictor(new.model, unsure_rule="today")
 
@@ -128,6 +130,29 @@ def test_no_digit_judges_the_companion_and_the_digit_model_together():
     # Read as several digits: doubted when any of them is not a whole digit.
     assert predict.no_digit(piece, [sure, sure], [0.2, 0.7]).startswith(NO_DIGIT)
     assert predict.no_digit(piece, [sure, sure], [0.2, 0.3]) == ""
+
+
+def test_the_no_digit_model_doubts_what_it_is_all_but_sure_of(rules, monkeypatch, tmp_path):
+    """A reading the other checks leave sure is marked when the no-digit model's P(no digit) is
+    above ``NO_DIGIT_SURE``, whatever the digit model says; without that model nothing is."""
+    new, today = rules
+    picture = draw_digits([7], [(90, 40, 100, 200)], brush=16)
+    [sure] = [(d.digit, d.unsure, d.reason) for d in today.predict_digits(picture)]
+    assert not sure[1]
+
+    def read():
+        return [(d.digit, d.unsure, d.reason) for d in new.predict_digits(picture)]
+
+    assert read() == [sure]
+    above = predict.NO_DIGIT_SURE + 0.005
+    for doubt, expected in ((0.98, sure), (above, (sure[0], True, predict.NO_DIGIT_MODEL))):
+        monkeypatch.setattr(any_digit, "no_digit",
+                            lambda images28, p=doubt: np.full(len(images28), p))
+        assert read() == [expected]
+    assert predict.NO_DIGIT_MODEL.startswith(NO_DIGIT)
+    monkeypatch.undo()
+    monkeypatch.setattr(any_digit, "MODEL", runtime.SmallModel(tmp_path / "none.keras"))
+    assert read() == [sure]
 
 
 def test_the_generator_draws_every_kind_the_same_way_twice():

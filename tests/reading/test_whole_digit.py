@@ -3,7 +3,7 @@ pairs. (Its training: tests/training/test_whole_digit.py.)"""
 
 import numpy as np
 
-from digitlib.reading import whole_digit
+from digitlib.reading import runtime, whole_digit
 from digitlib.reading.preprocess import to_mnist
 from tests.conftest import require
 from tests.helpers import mnist_test_set
@@ -41,7 +41,6 @@ def test_the_companion_reads_whole_digits():
 
 
 def test_no_companion_means_no_opinion(monkeypatch, tmp_path):
-    monkeypatch.setattr(whole_digit, "MODEL_PATH", tmp_path / "none.keras")
-    monkeypatch.setattr(whole_digit, "_loaded", {})
+    monkeypatch.setattr(whole_digit, "MODEL", runtime.SmallModel(tmp_path / "none.keras"))
     assert whole_digit.probabilities(np.zeros((2, 28, 28), np.float32)) is None
     assert whole_digit.opinions(np.zeros((2, 28, 28), np.float32)) is None

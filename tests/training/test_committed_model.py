@@ -68,7 +68,8 @@ def test_committed_model_slant_figures_match_its_card(card):
 # The ONNX copies that read digits without TensorFlow (issue #31) ------------------------------
 
 COMMITTED = {"mnist_cnn": config.COMMITTED_MODEL_PATH,
-             "whole_digit": config.COMMITTED_MODEL_PATH.with_name("whole_digit.keras")}
+             "whole_digit": config.COMMITTED_MODEL_PATH.with_name("whole_digit.keras"),
+             "any_digit": config.COMMITTED_MODEL_PATH.with_name("any_digit.keras")}
 
 
 @pytest.mark.parametrize("name", list(COMMITTED))
