@@ -448,7 +448,8 @@ def ink_length(found: segment.Segment) -> float:
                  / max(right - left, bottom - top, 1))
 
 
-NO_DIGIT_MODEL = "does not look like any digit: the no-digit model is sure of it"
+NOT_A_DIGIT = "does not look like any digit"  # how every reason of ``no_digit`` begins
+NO_DIGIT_MODEL = f"{NOT_A_DIGIT}: the no-digit model is sure of it"
 
 
 def no_digit(found: segment.Segment | None, readings: list, not_whole: list) -> str:
@@ -460,14 +461,14 @@ def no_digit(found: segment.Segment | None, readings: list, not_whole: list) -> 
     known = [doubt for doubt in not_whole if doubt is not None]
     if len(readings) > 1:  # one piece of ink read as several digits (touching digits?)
         if any(doubt > NOT_WHOLE_ODDS for doubt in known):
-            return "does not look like any digit: its parts are no whole digits"
+            return f"{NOT_A_DIGIT}: its parts are no whole digits"
         return ""
     (reading,) = readings
     if ink_length(found) > LONGEST_DIGIT:
-        return "does not look like any digit: far more ink than a digit has"
+        return f"{NOT_A_DIGIT}: far more ink than a digit has"
     if known and known[0] > NOT_WHOLE_ODDS and reading.confidence < SURE_ENOUGH and (
             touching.may_hold_several(found, reading.confidence, 1.0 - known[0])):
-        return "does not look like any digit: neither model is sure of it"
+        return f"{NOT_A_DIGIT}: neither model is sure of it"
     return ""
 
 
