@@ -34,7 +34,7 @@ from pathlib import Path
 
 from digitlib import config
 from digitlib.pads import display
-from digitlib.reading import images, paper
+from digitlib.reading import images, paper, predict
 from digitlib.reading.strokes import Drawing
 
 PAD_WIDTH, PAD_HEIGHT = 560, 280  # room for several digits side by side
@@ -53,6 +53,9 @@ READING = "Reading…"
 NOTHING_FOUND = "No digit found — draw bigger, with a thicker brush."
 UNSURE_ADVICE = (" — the model is unsure about {which} (orange, marked ?): try drawing bigger "
                  "and clearer, each digit in its own space.")
+# ... when every unsure reading was doubted because its ink looks like no digit at all
+NOT_A_DIGIT_ADVICE = (" — {which} not look like any digit (orange, marked ?): the model names a "
+                      "digit for any ink, even at 100%.")
 WARNING_NOTE = " — note: {warning}"  # what the predictor says it had to leave out
 PICTURE_OPENED = "Opened {name} — reading it…"
 NOT_AN_IMAGE = "Could not open {name} as an image: {error}"
@@ -469,6 +472,10 @@ class PadSession:
         unsure = sum(bool(detection.unsure) for detection in self.detections)
         if not unsure:
             return Message(text + notes, "warning" if notes else "result")
+        if all(str(getattr(detection, "reason", "")).startswith(predict.NOT_A_DIGIT)
+               for detection in self.detections if detection.unsure):
+            which = "it does" if len(self.detections) == 1 else f"{unsure} of them do"
+            return Message(text + NOT_A_DIGIT_ADVICE.format(which=which) + notes, "warning")
         which = "it" if len(self.detections) == 1 else f"{unsure} of them"
         return Message(text + UNSURE_ADVICE.format(which=which) + notes, "warning")
 

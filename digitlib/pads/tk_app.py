@@ -33,7 +33,6 @@ MESSAGE_FONT = ("Helvetica", 14)
 MESSAGE_LINES = 3  # the message area's fixed height: the longest messages wrap to three lines
 CHART_WIDTH = 190  # the probability chart beside the canvas: a title, ten bars and their %
 CHART_FONT = ("Helvetica", 9)
-CHART_TEXT_ROOM = 14  # under the bars: a line each for "unsure: …" and "next likeliest: …"
 PREVIEW_PADDING = 4  # around each preview, so a selected one's border shows
 WIDEST_PREVIEW_TEXT = "0? 100%"  # the longest text under a preview
 WIDEST_LABEL_CAPTION = "Label of #99:"  # the caption's fixed width fits this
@@ -364,7 +363,11 @@ class DigitApp:
         title = chart.create_text(0, 0, text=described.title, anchor="nw", font=CHART_FONT,
                                   width=CHART_WIDTH)
         top = chart.bbox(title)[3] + 4
-        row = (int(chart.cget("height")) - top - 2 * CHART_TEXT_ROOM) // 10
+        # the notes ("unsure: …", "next likeliest: …") at the bottom, as many lines as they wrap to
+        height = int(chart.cget("height"))
+        notes = chart.create_text(0, height, text=display.chart_notes(described), anchor="sw",
+                                  font=CHART_FONT, width=CHART_WIDTH, fill=display.QUIET_COLOUR)
+        row = ((chart.bbox(notes) or (0, height))[1] - 2 - top) // 10
         font = tkfont.Font(self.root, font=CHART_FONT)
         number_width = font.measure("0") + 6  # the digit left of a bar
         percent_width = font.measure("100.0%") + 6  # its probability right of it
@@ -377,9 +380,6 @@ class DigitApp:
                                    y + row - 2, fill=colour, outline="")
             chart.create_text(CHART_WIDTH, y + row / 2, text=f"{100 * probability:.1f}%",
                               anchor="e", font=CHART_FONT)
-        chart.create_text(0, top + 10 * row + 2, text=display.chart_notes(described),
-                          anchor="nw", font=CHART_FONT, width=CHART_WIDTH,
-                          fill=display.QUIET_COLOUR)
 
     def _redraw_ink(self) -> None:
         """Draw the strokes again from the Drawing (after Undo, Clear or a picture)."""

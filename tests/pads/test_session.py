@@ -125,6 +125,33 @@ def test_unsure_readings_are_explained():
     assert pad.message.text.endswith(session.UNSURE_ADVICE.format(which="2 of them"))
 
 
+def test_ink_that_looks_like_no_digit_is_said_so():
+    """Marked for its ink (``predict.NOT_A_DIGIT``), not for a low %: "draw clearer" would be
+    the wrong advice."""
+    from digitlib.reading import predict
+
+    class Doubting(FakePredictor):
+        def predict_digits(self, image):
+            found = super().predict_digits(image)
+            for number in self.unsure:
+                found[number].reason = predict.NO_DIGIT_MODEL
+            return found
+
+    pad = PadSession(Doubting(digits=(7,), confidences=[1.0], unsure={0}))
+    one(pad)
+    pad.recognize()
+    assert pad.message == Message("Read: 7  (100% unsure)"
+                                  + session.NOT_A_DIGIT_ADVICE.format(which="it does"), "warning")
+    pad, _ = read_pad((1, 7, 0), confidences=[1.0], unsure={1, 2})
+    assert pad.message.text.endswith(session.UNSURE_ADVICE.format(which="2 of them"))
+    pad = PadSession(Doubting(digits=(1, 7, 0), confidences=[1.0], unsure={1, 2}))
+    for x in (95, 280, 465):
+        one(pad, x)
+    pad.recognize()
+    assert pad.message.text.endswith(
+        session.NOT_A_DIGIT_ADVICE.format(which="2 of them do"))
+
+
 def test_nothing_found_and_bad_input_are_explained():
     pad = PadSession(FakePredictor())
     one(pad)

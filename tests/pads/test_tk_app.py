@@ -403,3 +403,25 @@ def test_the_chart_shows_the_selected_readings_probabilities(root):
         left, top, right, bottom = app.chart.bbox(item)
         assert left >= -1 and right <= tk_app.CHART_WIDTH + 1, app.chart.itemcget(item, "text")
         assert bottom <= int(app.chart.cget("height")) + 1
+
+
+def test_a_long_unsure_reason_fits_under_the_bars(root):
+    """The notes under the bars take as many lines as they wrap to, and the bars make room."""
+    from digitlib.reading import predict
+
+    class Doubting(FakePredictor):
+        def predict_digits(self, image):
+            found = super().predict_digits(image)
+            found[0].unsure, found[0].reason = True, predict.NO_DIGIT_MODEL
+            return found
+
+    app = make_app(root, Doubting((7,), [1.0]))
+    read(app, root, [(60, 40), (160, 140), (60, 240)])
+    notes = [item for item in app.chart.find_all() if app.chart.type(item) == "text"
+             and app.chart.itemcget(item, "text").startswith("unsure: ")]
+    assert len(notes) == 1 and predict.NO_DIGIT_MODEL in app.chart.itemcget(notes[0], "text")
+    left, top, right, bottom = app.chart.bbox(notes[0])
+    assert bottom <= int(app.chart.cget("height")) + 1 and right <= tk_app.CHART_WIDTH + 1
+    assert bottom - top > 40  # it wraps to three lines or more
+    bars = [item for item in app.chart.find_all() if app.chart.type(item) == "rectangle"]
+    assert len(bars) == 10 and max(app.chart.bbox(bar)[3] for bar in bars) <= top
