@@ -30,7 +30,8 @@ import numpy as np
 from digitlib.datasets import nondigits, synthetic, transforms
 from digitlib.reading import paper, segment
 from digitlib.reading.any_digit import NO_DIGIT_CLASS
-from digitlib.reading.preprocess import MNIST_SIZE, to_mnist
+from digitlib.reading.preprocess import to_mnist
+from digitlib.training import small_model
 
 PAD = 280  # the notebook pad's canvas, where every example is drawn
 MNIST_SIZES = (90, 280)  # an MNIST digit's side on the pad, in pixels
@@ -51,6 +52,9 @@ BATCH_SIZE = 256
 PEAK_LEARNING_RATE = 3e-3
 WARMUP_FRACTION = 0.1
 VALIDATION_FRACTION = 0.05  # of the examples, held out to report the accuracy
+NETWORK = small_model.SmallNetwork("any_digit", CONV1_FILTERS, CONV2_FILTERS, DENSE_UNITS,
+                                   EPOCHS, BATCH_SIZE, PEAK_LEARNING_RATE, WARMUP_FRACTION,
+                                   VALIDATION_FRACTION)
 
 
 def one_piece(picture) -> np.ndarray | None:
@@ -104,12 +108,7 @@ def examples(x, y, pen_digits: int = PEN_DIGITS, writer_digits: int = WRITER_DIG
     the pad, ``pen_digits`` of them re-drawn with a pen, ``writer_digits`` of each digit from
     the synthetic writer (their class: the digit), and ``non_digits`` pen drawings of no digit
     (``NO_DIGIT_CLASS``)."""
-    x, y = np.asarray(x), np.asarray(y)
-    if x.ndim != 3 or x.shape[1:] != (MNIST_SIZE, MNIST_SIZE) or x.dtype != np.uint8:
-        raise ValueError(f"expected MNIST digits: uint8 images (N, 28, 28), got {x.dtype} "
-                         f"{x.shape}")
-    if len(x) != len(y) or not len(x):
-        raise ValueError(f"need as many labels as digits (got {len(x)} and {len(y)})")
+    x, y = small_model.mnist_digits(x, y)
     for name, count in (("pen_digits", pen_digits), ("writer_digits", writer_digits),
                         ("non_digits", non_digits)):
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
@@ -145,21 +144,7 @@ def examples(x, y, pen_digits: int = PEN_DIGITS, writer_digits: int = WRITER_DIG
 def build_model():
     """The digit model's network (``model.build_model``), smaller, with an eleventh output:
     no digit."""
-    from digitlib.training import model
-
-    return model.build_model(conv1_filters=CONV1_FILTERS, conv2_filters=CONV2_FILTERS,
-                             dense_units=DENSE_UNITS, num_classes=NO_DIGIT_CLASS + 1,
-                             name="any_digit")
-
-
-def schedule(steps: int):
-    """The learning rate over ``steps`` batches: the digit model's one cycle
-    (``train.one_cycle``) with this model's peak and a warm-up of a tenth."""
-    from digitlib.training import train
-
-    recipe = train.Recipe(epochs=EPOCHS, batch_size=BATCH_SIZE,
-                          peak_learning_rate=PEAK_LEARNING_RATE, warmup_fraction=WARMUP_FRACTION)
-    return train.one_cycle(recipe, steps)
+    return NETWORK.build()
 
 
 def test_set_figures(run) -> dict:
@@ -188,7 +173,6 @@ def train(path, seed: int = 0):
     import keras
 
     from digitlib.datasets import mnist
-    from digitlib.training import export
     from digitlib.training.train import split_validation
 
     keras.utils.set_random_seed(seed)
@@ -199,33 +183,16 @@ def train(path, seed: int = 0):
     pictures, classes = pictures[order], classes[order]
     print(f"{len(classes)} examples, {np.mean(classes == NO_DIGIT_CLASS):.0%} of no digit "
           f"({time.perf_counter() - started:.0f} s)")
-    network = build_model()
-    steps = EPOCHS * int(np.ceil((1 - VALIDATION_FRACTION) * len(classes) / BATCH_SIZE))
-    network.compile(optimizer=keras.optimizers.Adam(schedule(steps)),
-                    loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    history = network.fit(pictures[..., np.newaxis], classes, batch_size=BATCH_SIZE,
-                          epochs=EPOCHS, validation_split=VALIDATION_FRACTION, verbose=2)
-    accuracy = float(history.history["val_accuracy"][-1])
-    card = {"model": "any_digit",
-            "trained_by": f"python -m digitlib.training.any_digit {path} (seed {seed}; "
-                          f"models/README.md says on what)",
-            "examples": int(len(classes)),
-            "no_digit_examples": int(np.sum(classes == NO_DIGIT_CLASS)),
-            "seed": seed, "epochs": EPOCHS, "validation_accuracy": round(accuracy, 5),
-            "test_set": test_set_figures(lambda batch: network.predict(batch, verbose=0)),
-            "train_seconds": round(time.perf_counter() - started, 1)}
-    export.save_model(network, path, card)
-    print(f"saved {path}, its ONNX copy and card ({time.perf_counter() - started:.0f} s in all)")
+    network, accuracy = NETWORK.fit(pictures, classes)
+    NETWORK.save(network, path, seed, started, examples=int(len(classes)),
+                 no_digit_examples=int(np.sum(classes == NO_DIGIT_CLASS)),
+                 validation_accuracy=round(accuracy, 5),
+                 test_set=test_set_figures(lambda batch: network.predict(batch, verbose=0)))
     return accuracy
 
 
 def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 1 or not argv[0].endswith(".keras"):
-        print("usage: python -m digitlib.training.any_digit PATH.keras", file=sys.stderr)
-        return 2
-    train(argv[0])
-    return 0
+    return NETWORK.command(train, argv)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from digitlib.datasets import synthetic, transforms
 from digitlib.reading import images, segment, touching
 from digitlib.reading.preprocess import MNIST_SIZE
 from digitlib.reading.whole_digit import NOT_WHOLE_CLASS
+from digitlib.training import small_model
 
 MATCH = 0.85  # a candidate whose box overlaps a digit's box this much (IoU) is that digit
 NUMBERS = 8000  # numbers of 1-5 digits written to train on (about 230,000 candidates)
@@ -44,6 +45,9 @@ BATCH_SIZE = 256
 PEAK_LEARNING_RATE = 3e-3  # reached after a warm-up of WARMUP_FRACTION, then cosine decay
 WARMUP_FRACTION = 0.1
 VALIDATION_FRACTION = 0.1  # of the candidates, held out to report the accuracy
+NETWORK = small_model.SmallNetwork("whole_digit", CONV1_FILTERS, CONV2_FILTERS, DENSE_UNITS,
+                                   EPOCHS, BATCH_SIZE, PEAK_LEARNING_RATE, WARMUP_FRACTION,
+                                   VALIDATION_FRACTION)
 
 
 def examples(x, y, count: int = NUMBERS, seed: int = 0):
@@ -51,12 +55,7 @@ def examples(x, y, count: int = NUMBERS, seed: int = 0):
     written with the MNIST digits ``x``, ``y`` (as they are, or each one slanted and made wider
     or narrower) or with the synthetic writer's digits, and its class: the digit it is, or
     ``NOT_WHOLE_CLASS`` when it is not one whole digit."""
-    x, y = np.asarray(x), np.asarray(y)
-    if x.ndim != 3 or x.shape[1:] != (MNIST_SIZE, MNIST_SIZE) or x.dtype != np.uint8:
-        raise ValueError(f"expected MNIST digits: uint8 images (N, 28, 28), got {x.dtype} "
-                         f"{x.shape}")
-    if len(x) != len(y) or not len(x):
-        raise ValueError(f"need as many labels as digits (got {len(x)} and {len(y)})")
+    x, y = small_model.mnist_digits(x, y)
     if not isinstance(count, int) or count < 1:
         raise ValueError(f"count must be a positive number of numbers, got {count!r}")
     rng = np.random.default_rng(seed)
@@ -99,21 +98,13 @@ def _varied(x, rng) -> np.ndarray:
 def build_model():
     """The digit model's network (``model.build_model``) with a smaller dense layer and an
     eleventh output: not one whole digit."""
-    from digitlib.training import model
-
-    return model.build_model(conv1_filters=CONV1_FILTERS, conv2_filters=CONV2_FILTERS,
-                             dense_units=DENSE_UNITS, num_classes=NOT_WHOLE_CLASS + 1,
-                             name="whole_digit")
+    return NETWORK.build()
 
 
 def schedule(steps: int):
     """The learning rate over ``steps`` batches: the digit model's one cycle
     (``train.one_cycle``) with this model's peak and a warm-up of a tenth."""
-    from digitlib.training import train
-
-    recipe = train.Recipe(epochs=EPOCHS, batch_size=BATCH_SIZE,
-                          peak_learning_rate=PEAK_LEARNING_RATE, warmup_fraction=WARMUP_FRACTION)
-    return train.one_cycle(recipe, steps)
+    return NETWORK.schedule(steps)
 
 
 def train(path, count: int = NUMBERS, seed: int = 0):
@@ -123,7 +114,6 @@ def train(path, count: int = NUMBERS, seed: int = 0):
     import keras
 
     from digitlib.datasets import mnist
-    from digitlib.training import export
     from digitlib.training.train import split_validation
 
     keras.utils.set_random_seed(seed)
@@ -133,31 +123,14 @@ def train(path, count: int = NUMBERS, seed: int = 0):
     print(f"{len(classes)} candidates from {count} numbers, "
           f"{np.mean(classes != NOT_WHOLE_CLASS):.0%} whole digits "
           f"({time.perf_counter() - started:.0f} s)")
-    network = build_model()
-    steps = EPOCHS * int(np.ceil((1 - VALIDATION_FRACTION) * len(classes) / BATCH_SIZE))
-    network.compile(optimizer=keras.optimizers.Adam(schedule(steps)),
-                    loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    history = network.fit(pictures[..., np.newaxis], classes, batch_size=BATCH_SIZE,
-                          epochs=EPOCHS, validation_split=VALIDATION_FRACTION, verbose=2)
-    accuracy = float(history.history["val_accuracy"][-1])
-    card = {"model": "whole_digit",
-            "trained_by": f"python -m digitlib.training.whole_digit {path} (seed {seed}; "
-                          f"models/README.md says on what)",
-            "numbers": count, "candidates": int(len(classes)), "seed": seed, "epochs": EPOCHS,
-            "validation_accuracy": round(accuracy, 5),
-            "train_seconds": round(time.perf_counter() - started, 1)}
-    export.save_model(network, path, card)
-    print(f"saved {path}, its ONNX copy and card ({time.perf_counter() - started:.0f} s in all)")
+    network, accuracy = NETWORK.fit(pictures, classes)
+    NETWORK.save(network, path, seed, started, numbers=count, candidates=int(len(classes)),
+                 validation_accuracy=round(accuracy, 5))
     return accuracy
 
 
 def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 1 or not argv[0].endswith(".keras"):
-        print("usage: python -m digitlib.training.whole_digit PATH.keras", file=sys.stderr)
-        return 2
-    train(argv[0])
-    return 0
+    return NETWORK.command(train, argv)
 
 
 if __name__ == "__main__":
