@@ -68,8 +68,10 @@ GIVEN_MODEL_CALL = "the model_call given"
 # "no-digit" also asks whether the ink looks like any digit at all (``no_digit``, issue #30).
 UNSURE_RULES = ("today", "no-digit")
 # The no-digit model (``digitlib.reading.any_digit``) doubts a reading when it is all but sure the
-# ink is no digit: at even odds it also doubted a fifth of a point more MNIST validation digits.
+# ink is no digit: at even odds it doubted too many MNIST validation digits (bench-unsure).
 NO_DIGIT_SURE = 0.99
+NOT_A_DIGIT = "does not look like any digit"  # how every reason of ``no_digit`` begins
+NO_DIGIT_MODEL = f"{NOT_A_DIGIT}: the no-digit model is sure of it"  # the reason it gives
 # The companion model (``digitlib.reading.whole_digit``) thinks a piece is not one whole digit when
 # its P(not one whole digit) is above even odds: the point where it leans towards "not a digit".
 NOT_WHOLE_ODDS = 0.5
@@ -446,10 +448,6 @@ def ink_length(found: segment.Segment) -> float:
     mask = found.ink > segment.INK_LEVEL
     return float(np.count_nonzero(mask) / max(stroke_width(mask), 1.0)
                  / max(right - left, bottom - top, 1))
-
-
-NOT_A_DIGIT = "does not look like any digit"  # how every reason of ``no_digit`` begins
-NO_DIGIT_MODEL = f"{NOT_A_DIGIT}: the no-digit model is sure of it"
 
 
 def no_digit(found: segment.Segment | None, readings: list, not_whole: list) -> str:
